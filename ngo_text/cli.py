@@ -14,6 +14,7 @@ import json
 import os
 import signal
 import sys
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -352,6 +353,7 @@ def cmd_tag(args: argparse.Namespace) -> int:
             done_ids = {str(a.id) for a in previous if a.id is not None}
 
     n_tagged = n_skipped = n_failed = 0
+    test_delay = float(os.environ.get("NGO_TEXT_TEST_DELAY") or 0)
     errors: list[dict[str, str]] = []
     written_now: dict[str, str] = {}
 
@@ -382,6 +384,8 @@ def cmd_tag(args: argparse.Namespace) -> int:
         if art.id is not None:
             written_now[str(art.id)] = name
         n_tagged += 1
+        if test_delay:
+            time.sleep(test_delay)  # test hook: lets tests interrupt a run mid-way
 
     def finish_output() -> None:
         if writer is not None:

@@ -118,6 +118,12 @@ class Article:
         """
         return "\n\n".join(p for p in [self.title, self.lead, *self.paragraphs] if p)
 
+    def _repr_html_(self) -> str:
+        """Jupyter view of the structure (see :func:`ngo_text.corpus.structure_html`)."""
+        from .corpus import structure_html
+
+        return structure_html(self)
+
     # -- JSON round trip -------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable dict (``published`` as ISO string)."""
