@@ -385,6 +385,7 @@ def cmd_tag(args: argparse.Namespace) -> int:
             written_now[str(art.id)] = name
         n_tagged += 1
         if test_delay:
+            print(f"[test-delay] {n_tagged} written", file=sys.stderr, flush=True)
             time.sleep(test_delay)  # test hook: lets tests interrupt a run mid-way
 
     def finish_output() -> None:

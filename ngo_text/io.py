@@ -64,9 +64,10 @@ PathLike = Union[str, "os.PathLike[str]"]
 class Source:
     """One input item found by :func:`iter_sources`.
 
-    Exactly one of ``content`` (raw text / HTML as ``str`` or ``bytes``),
-    ``article`` (an already structured record from a ``.jsonl`` file) or
-    ``error`` (why this item cannot be read) is set.
+    At most one of ``content`` (raw text / HTML as ``str`` or ``bytes``, from
+    stdin or a JSONL item), ``article`` (an already structured record from a
+    ``.jsonl`` file) or ``error`` (why this item cannot be read) is set; a plain
+    file has none of them and is read from ``path`` when parsed.
 
     Attributes:
         name: Where the item comes from, for messages: a path, ``path:line`` for
@@ -290,8 +291,8 @@ def iter_sources(
         stdin: Binary stream used for ``"-"`` (default ``sys.stdin.buffer``).
 
     Yields:
-        Source: with ``content`` (raw text/HTML bytes), ``article`` (JSONL
-        record) or ``error``; metadata attached from ``metadata.csv`` if present.
+        Source: with ``path`` (a file, read lazily by :meth:`Source.to_article`),
+        ``content`` (stdin, JSONL text), ``article`` (JSONL record) or ``error``; metadata attached from ``metadata.csv`` if present.
     """
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
@@ -314,17 +315,22 @@ def iter_sources(
             continue
         for file in _expand(path, excluded):
             name = str(file)
-            try:
-                data = file.read_bytes()
-            except OSError as exc:
-                yield Source(name, file, error=InputError(f"{name}: cannot read ({exc.strerror or exc})"))
-                continue
             if file.suffix.lower() == ".jsonl":
+                try:
+                    data = file.read_bytes()
+                except OSError as exc:
+                    yield Source(name, file,
+                                 error=InputError(f"{name}: cannot read ({exc.strerror or exc})"))
+                    continue
                 yield from _iter_jsonl_bytes(data, name, file)
                 continue
+            if file.is_dir():
+                yield Source(name, file, error=InputError(f"{name}: is a folder"))
+                continue
             row = finder.find(file) or {}
+            # the file itself is read by parse() (which derives the id from the stem)
             yield Source(
-                name, file, content=data,
+                name, file,
                 id=row.get("id") or None, url=row.get("url") or None,
                 published=_parse_date(row.get("published")), meta=dict(row),
             )

@@ -160,7 +160,7 @@ def test_iter_sources_expands_folders_with_metadata(tmp_path):
     first = sources[0]
     assert (first.id, first.url, first.published) == ("pr01", "https://e.org/1", dt.date(2021, 3, 4))
     assert first.meta["organisation"] == "Kinderhilfe"
-    assert sources[1].id is None and isinstance(sources[1].content, bytes)
+    assert sources[1].id is None and sources[1].path.name == "p2.html"
     # a single file finds the metadata one folder up as well
     (single,) = iter_sources(arts / "p1.txt")
     assert single.id == "pr01"

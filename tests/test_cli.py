@@ -1,0 +1,243 @@
+"""The ngo-text command: tag (errors, formats, resume, interrupts), help texts, usage errors."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("ngo_text.parsing", reason="ngo_text.parsing (parse) not available yet")
+
+from ngo_text.cli import main  # noqa: E402
+from ngo_text.io import read_articles  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+
+ORGS = ["Kinderhilfe Horizont", "Amnesty International", "Deutsches Rotes Kreuz", "Pro Asyl",
+        "Greenpeace"]
+CITIES = ["Berlin", "Hamburg", "München", "Köln", "Leipzig"]
+
+
+def _write_articles(folder: Path, n: int = 15) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(n):
+        org, city = ORGS[i % len(ORGS)], CITIES[i % len(CITIES)]
+        text = (
+            f"{org} fordert besseren Schutz für Kinder ({i})\n\n"
+            f"{city} – {org} hat am {i + 1}. März 2023 einen Bericht vorgelegt. Die Organisation "
+            f"fordert die Bundesregierung auf, mehr Geld für Kinderschutz bereitzustellen.\n\n"
+            f"„Wir dürfen nicht länger warten“, sagte Anna Beispiel{i}, Sprecherin von {org}.\n\n"
+            f"Der Bericht nennt {10 + i} Fälle aus dem Jahr 2022.\n"
+        )
+        p = folder / f"art{i:02d}.txt"
+        p.write_text(text, encoding="utf-8")
+        paths.append(p)
+    return paths
+
+
+def _run(args, **kw):
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    env.update(kw.pop("env", {}))
+    return subprocess.run([sys.executable, "-m", "ngo_text", *args], capture_output=True,
+                          text=True, cwd=kw.pop("cwd", REPO), env=env, timeout=120, **kw)
+
+
+def _records(path: Path) -> dict[str, dict]:
+    return {a.id: a.to_dict() for a in read_articles(path)}
+
+
+# -- help and usage ---------------------------------------------------------
+@pytest.mark.parametrize("argv", [
+    [], ["tag"], ["topics"], ["topics", "train"], ["topics", "predict"], ["related"],
+    ["evaluate"], ["evaluate", "ner"],
+])
+def test_help_texts_have_examples(argv, capsys):
+    assert main([*argv, "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "usage: ngo-text" in out and "examples:" in out
+
+
+@pytest.mark.parametrize("argv", [
+    ["tag"],                                        # no path
+    ["tag", "x.txt", "--format", "parquet"],        # parquet needs -o
+    ["tag", "x.txt", "--resume"],                   # resume needs -o
+    ["tag", "x.txt", "--batch-size", "0"],
+    ["tag", "x.txt", "--format", "xml"],
+    ["frobnicate"],
+    ["topics"],
+    [],
+])
+def test_usage_errors_exit_2(argv, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.strip()
+
+
+def test_python_m_and_version():
+    res = _run(["--help"])
+    assert res.returncode == 0 and "ngo-text tag" in res.stdout
+    res = _run(["--version"])
+    assert res.returncode == 0 and res.stdout.startswith("ngo-text ")
+
+
+# -- tag: outputs and failures ------------------------------------------------
+def test_tag_stdout_jsonl(tmp_path, capsys):
+    (path,) = _write_articles(tmp_path / "in", 1)
+    assert main(["tag", str(path), "--no-nlp", "-q"]) == 0
+    cap = capsys.readouterr()
+    lines = cap.out.strip().splitlines()
+    assert len(lines) == 1
+    rec = json.loads(lines[0])
+    assert rec["title"].startswith("Kinderhilfe Horizont fordert") and rec["entities"] == []
+    assert "tagged 1, skipped 0 (already in output), failed 0" in cap.err
+
+
+def test_tag_bad_inputs_are_counted_not_fatal(tmp_path, capsys):
+    good = _write_articles(tmp_path / "in", 2)
+    empty = tmp_path / "in" / "empty.txt"
+    empty.write_bytes(b"")
+    binary = tmp_path / "in" / "image.html"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8)
+    out = tmp_path / "out.jsonl"
+    rc = main(["tag", str(tmp_path / "in"), str(tmp_path / "missing.txt"), "--no-nlp", "-q",
+               "-o", str(out)])
+    err = capsys.readouterr().err
+    assert rc == 1
+    assert "Traceback" not in err
+    assert "tagged 2, skipped 0 (already in output), failed 3" in err
+    for name in ("missing.txt", "empty.txt", "image.html"):
+        assert name in err
+    assert set(_records(out)) == {p.stem for p in good} or len(_records(out)) == 2
+    errors = [json.loads(x) for x in Path(str(out) + ".errors.jsonl").read_text().splitlines()]
+    assert sorted(Path(e["source"]).name for e in errors) == ["empty.txt", "image.html", "missing.txt"]
+    # a clean rerun removes the stale error file
+    assert main(["tag", *map(str, good), "--no-nlp", "-q", "-o", str(out)]) == 0
+    assert not Path(str(out) + ".errors.jsonl").exists()
+
+
+def test_tag_error_is_one_line_without_traceback(tmp_path):
+    (path,) = _write_articles(tmp_path / "in", 1)
+    res = _run(["tag", str(path), "--no-nlp", "-o", str(path)])  # would overwrite its input
+    assert res.returncode == 1
+    assert "refusing to overwrite" in res.stderr and "Traceback" not in res.stderr
+    assert res.stderr.strip().count("\n") == 0
+    res = _run(["related", str(tmp_path / "nowhere")])
+    assert res.returncode == 1 and "Traceback" not in res.stderr
+    assert res.stderr.strip().count("\n") == 0
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_tag_tabular_formats_round_trip(tmp_path, fmt, capsys):
+    paths = _write_articles(tmp_path / "in", 3)
+    out_jsonl, out_tab = tmp_path / "o.jsonl", tmp_path / f"o.{fmt}"
+    assert main(["tag", str(tmp_path / "in"), "--no-nlp", "-q", "-o", str(out_jsonl)]) == 0
+    assert main(["tag", str(tmp_path / "in"), "--no-nlp", "-q", "-o", str(out_tab)]) == 0
+    assert _records(out_tab) == _records(out_jsonl)
+    assert len(_records(out_tab)) == len(paths)
+
+
+def test_tag_sample_corpus_uses_metadata(sample_dir, tmp_path):
+    import csv
+
+    with (sample_dir / "metadata.csv").open(encoding="utf-8") as fh:
+        meta = {r["id"]: r for r in csv.DictReader(fh)}
+    out = tmp_path / "sample.jsonl"
+    assert main(["tag", str(sample_dir), "--no-nlp", "-q", "-o", str(out)]) == 0
+    recs = _records(out)
+    assert set(recs) == set(meta)
+    for rid, rec in recs.items():
+        assert rec["published"] == meta[rid]["published"]
+        assert rec["url"] == meta[rid]["url"]
+
+
+# -- interruption and resume ------------------------------------------------------
+def _wait_for_lines(path: Path, n: int, proc: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if path.exists() and path.read_bytes().count(b"\n") >= n:
+            return
+        if proc.poll() is not None:
+            raise AssertionError(f"run ended early: {proc.stderr.read()}")
+        time.sleep(0.05)
+    raise AssertionError("output did not grow")
+
+
+def test_resume_after_kill_equals_uninterrupted_run(tmp_path):
+    _write_articles(tmp_path / "in", 15)
+    full = tmp_path / "full.jsonl"
+    res = _run(["tag", str(tmp_path / "in"), "--no-nlp", "-o", str(full), "--batch-size", "4"])
+    assert res.returncode == 0, res.stderr
+    expected = _records(full)
+    assert len(expected) == 15
+
+    out = tmp_path / "out.jsonl"
+    env = {**os.environ, "NGO_TEXT_TEST_DELAY": "0.15", "PYTHONIOENCODING": "utf-8"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ngo_text", "tag", str(tmp_path / "in"), "--no-nlp", "-o", str(out),
+         "--batch-size", "4"], cwd=REPO, env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_for_lines(out, 5, proc)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    partial = out.read_bytes()
+    n_done = partial.count(b"\n")
+    assert 5 <= n_done < 15
+    # a crash in the middle of a write leaves a truncated last line: simulate it too
+    with out.open("ab") as fh:
+        fh.write(b'{"id": "art14", "title": "Kinderhilfe Hor')
+
+    res = _run(["tag", str(tmp_path / "in"), "--no-nlp", "-o", str(out), "--resume"])
+    assert res.returncode == 0, res.stderr
+    assert f"tagged {15 - n_done}, skipped {n_done} (already in output), failed 0" in res.stderr
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 15 and all(json.loads(x) for x in lines)
+    assert _records(out) == expected
+
+    res = _run(["tag", str(tmp_path / "in"), "--no-nlp", "-o", str(out), "--resume"])
+    assert res.returncode == 0 and "tagged 0, skipped 15" in res.stderr
+    assert _records(out) == expected
+
+
+def test_sigterm_leaves_valid_csv_and_resume_completes(tmp_path):
+    _write_articles(tmp_path / "in", 12)
+    full = tmp_path / "full.jsonl"
+    assert _run(["tag", str(tmp_path / "in"), "--no-nlp", "-o", str(full)]).returncode == 0
+    out = tmp_path / "out.csv"
+    env = {**os.environ, "NGO_TEXT_TEST_DELAY": "0.3", "PYTHONIOENCODING": "utf-8"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ngo_text", "tag", str(tmp_path / "in"), "--no-nlp", "-o", str(out),
+         "--batch-size", "2"], cwd=REPO, env=env, stderr=subprocess.PIPE, text=True)
+    first = proc.stderr.readline()  # the test hook reports each written record
+    assert first.startswith("[test-delay] 1 written"), first
+    proc.send_signal(signal.SIGTERM)
+    rc = proc.wait(timeout=60)
+    err = proc.stderr.read()
+    assert rc == 130, err
+    assert "interrupted" in err and "Traceback" not in err
+    partial = _records(out) if out.exists() else {}
+    assert len(partial) < 12
+    res = _run(["tag", str(tmp_path / "in"), "--no-nlp", "-o", str(out), "--resume"])
+    assert res.returncode == 0, res.stderr
+    assert f"skipped {len(partial)}" in res.stderr
+    assert _records(out) == _records(full)
+
+
+# -- with the model -------------------------------------------------------------
+def test_tag_with_model_finds_entities(nlp, tmp_path, capsys):
+    paths = _write_articles(tmp_path / "in", 2)
+    out = tmp_path / "o.jsonl"
+    assert main(["tag", *map(str, paths), "-q", "-o", str(out)]) == 0
+    recs = _records(out)
+    assert len(recs) == 2
+    for rec in recs.values():
+        assert rec["entities"], rec["id"]
+        text = "\n\n".join(p for p in [rec["title"], rec["lead"], *rec["paragraphs"]] if p)
+        for ent in rec["entities"]:
+            assert text[ent["start"]:ent["end"]] == ent["text"]
