@@ -1,0 +1,175 @@
+"""``analyze``: parse + spaCy pipeline + topics -> a complete :class:`Article`.
+
+Only the article's own text is analysed: :attr:`Article.text` (title, lead
+and paragraphs joined by blank lines), so teaser blocks, donation calls and
+site boilerplate that :func:`ngo_text.parse` separated out never produce
+entities or topics. :class:`Entity` offsets are character offsets into
+:attr:`Article.text`.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import os
+from typing import Any, Iterable, Iterator
+
+from .model import ENTITY_LABELS, Article, Entity, Topic
+
+__all__ = ["analyze", "analyze_many", "doc_to_entities", "resolve_nlp"]
+
+# labels of other pipelines mapped to ngo_text's ENTITY_LABELS; others are dropped
+_LABEL_MAP = {
+    "PERSON": "PER", "PER": "PER", "ORGANIZATION": "ORG", "ORG": "ORG", "AGENCY": "AGENCY",
+    "LOC": "LOC", "GPE": "LOC", "LOCATION": "LOC", "DATE": "DATE", "MISC": "MISC", "OTH": "MISC",
+    "NORP": "MISC", "EVENT": "MISC", "PRODUCT": "MISC", "WORK_OF_ART": "MISC", "LAW": "MISC",
+}
+
+
+def resolve_nlp(nlp: Any = None):
+    """``None`` -> :func:`ngo_text.load` (bundled), a name/path -> ``load(name)``, a Language as is."""
+    from .nlp.pipeline import load
+
+    if nlp is None:
+        return load()
+    if isinstance(nlp, (str, os.PathLike)):
+        return load(nlp)
+    return nlp
+
+
+def doc_to_entities(doc) -> list[Entity]:
+    """The entities of a processed Doc as :class:`Entity` objects.
+
+    Offsets are character offsets into ``doc.text`` (for :func:`analyze` that
+    is :attr:`Article.text`). ``canonical`` defaults to the entity text;
+    labels of foreign pipelines are mapped (PERSON -> PER, GPE -> LOC, ...),
+    labels outside :data:`ngo_text.model.ENTITY_LABELS` after mapping are dropped.
+    """
+    from .nlp import ensure_extensions
+
+    ensure_extensions()
+    out: list[Entity] = []
+    for ent in doc.ents:
+        label = _LABEL_MAP.get(ent.label_, ent.label_)
+        if label not in ENTITY_LABELS:
+            continue
+        org_type = ent._.org_type if label == "ORG" else None
+        out.append(Entity(
+            text=ent.text, label=label, start=ent.start_char, end=ent.end_char,
+            canonical=ent._.canonical or " ".join(ent.text.split()),
+            value=ent._.value if label == "DATE" else None, org_type=org_type))
+    return out
+
+
+def _to_article(source: Any, url: str | None, published: Any) -> Article:
+    if isinstance(source, Article):
+        changes: dict[str, Any] = {}
+        if url is not None:
+            changes["url"] = url
+        if published is not None:
+            changes["published"] = _as_date(published)
+        return dataclasses.replace(source, **changes)
+    from .parsing import parse
+
+    return parse(source, url=url, published=published)
+
+
+def _as_date(value: Any) -> _dt.date | None:
+    if value is None or isinstance(value, _dt.date) and not isinstance(value, _dt.datetime):
+        return value
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    return _dt.date.fromisoformat(str(value)[:10])
+
+
+def _make_doc(nlp, article: Article):
+    from .nlp import ensure_extensions
+
+    ensure_extensions()
+    doc = nlp.make_doc(article.text)
+    doc._.published = article.published
+    return doc
+
+
+def _resolve_topics(topics: Any):
+    """A callable doc -> list[Topic] (or None for no topics)."""
+    if topics is None:
+        return None
+    if isinstance(topics, str):
+        if topics != "default":
+            raise ValueError(f"topics must be 'default', None or a tagger/classifier, not {topics!r}")
+        from .topics import default_tagger
+
+        tagger = default_tagger()
+        return tagger.tag
+    if hasattr(topics, "predict_topics"):
+        return lambda doc: list(topics.predict_topics([doc.text])[0])
+    if hasattr(topics, "tag"):
+        return topics.tag
+    raise TypeError("topics must be 'default', None, an object with .tag(doc) or a "
+                    "TopicClassifier with .predict_topics(texts)")
+
+
+def _finish(article: Article, doc, tagger) -> Article:
+    article.entities = doc_to_entities(doc)
+    if tagger is not None:
+        article.topics = [t for t in tagger(doc) if isinstance(t, Topic)]
+    return article
+
+
+def analyze(source: Any, *, url: str | None = None, published: Any = None, nlp: Any = None,
+            topics: Any = "default") -> Article:
+    """Parse ``source`` and add entities and topics.
+
+    Args:
+        source: text, HTML, bytes, a path (see :func:`ngo_text.parse`) or an
+            already parsed :class:`Article` (not modified; a copy is returned).
+        url: the article's URL (overrides what parsing found).
+        published: publication date (``date``, ``datetime`` or ISO string); it
+            is the reference date for "am 21. November", "Mittwoch" ...
+        nlp: ``None`` (bundled pipeline), a pipeline name/path for
+            :func:`ngo_text.load`, or a ready :class:`spacy.Language`.
+        topics: ``"default"`` (the taxonomy tagger
+            ``ngo_text.topics.default_tagger()``), ``None`` (no topics), an
+            object with ``.tag(doc)`` or a ``TopicClassifier`` (``predict_topics``).
+
+    Returns:
+        The :class:`Article` with ``entities`` (offsets into ``Article.text``)
+        and ``topics`` filled in.
+    """
+    nlp = resolve_nlp(nlp)
+    tagger = _resolve_topics(topics)
+    article = _to_article(source, url, published)
+    doc = nlp(_make_doc(nlp, article))
+    return _finish(article, doc, tagger)
+
+
+def analyze_many(items: Iterable[Any], *, nlp: Any = None, topics: Any = "default",
+                 batch_size: int = 16, progress: bool = False) -> Iterator[Article]:
+    """Analyse many sources lazily, in order, batched through ``nlp.pipe``.
+
+    Args:
+        items: sources as for :func:`analyze` or parsed Articles (any iterable;
+            consumed lazily).
+        nlp, topics: as for :func:`analyze` (resolved once).
+        batch_size: documents per ``nlp.pipe`` batch.
+        progress: show a tqdm progress bar.
+
+    Yields:
+        One analysed :class:`Article` per item.
+    """
+    nlp = resolve_nlp(nlp)
+    tagger = _resolve_topics(topics)
+
+    def pairs() -> Iterator[tuple[Any, Article]]:
+        for item in items:
+            article = _to_article(item, None, None)
+            yield _make_doc(nlp, article), article
+
+    stream = nlp.pipe(pairs(), as_tuples=True, batch_size=batch_size)
+    if progress:
+        from tqdm.auto import tqdm
+
+        total = len(items) if hasattr(items, "__len__") else None
+        stream = tqdm(stream, total=total, desc="analyze", unit="doc")
+    for doc, article in stream:
+        yield _finish(article, doc, tagger)

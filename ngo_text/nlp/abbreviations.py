@@ -1,0 +1,253 @@
+"""``ngo_abbreviations``: one ``Span._.canonical`` per real thing in a document.
+
+* Abbreviation definitions "Bundeskriminalamt (BKA)", "International Justice
+  Mission Deutschland e. V. (IJM)" and the reverse "BKA (Bundeskriminalamt)":
+  the long form is the entity right before (inside) the brackets, or, when the
+  NER has none, the words found by the Schwartz-Hearst algorithm (added as an
+  entity when the gazetteer or the head-noun rules can type it). Every mention
+  of the short form in the document -- before or after the definition -- gets
+  ``canonical`` = the long form's canonical; mentions the NER missed are added
+  with the long form's label and ``org_type``. Entities that shared the short
+  form's previous canonical (a gazetteer name reached via the alias) follow.
+* Persons: a later "Roller" links to the earlier "Dietmar Roller" (unique
+  surname within the document); untagged surname mentions are added as PER.
+* Every other entity without a canonical gets its normalised text.
+
+Run it after ``ngo_orgs`` (which sets nominative gazetteer canonicals such as
+"des Ausschusses für ..." -> "Ausschuss für ...").
+"""
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from . import ensure_extensions
+
+__all__ = ["AbbreviationLinker", "schwartz_hearst"]
+
+_SHORT_RX = re.compile(r"[A-ZÄÖÜ][A-Za-zÄÖÜäöüß0-9&\-.]{0,11}")
+_LINKABLE = {"ORG", "AGENCY", "LOC", "MISC", "PER"}
+
+
+def _is_short_form(text: str) -> bool:
+    """"BKA", "IJM", "BMFSFJ", "ver.di", "UNHCR", "IGFM" -- not "Berlin", not "2021"."""
+    if not _SHORT_RX.fullmatch(text) or len(text) < 2:
+        return False
+    upper = sum(ch.isupper() for ch in text)
+    return upper >= 2 and upper >= len([c for c in text if c.isalpha()]) / 2
+
+
+def schwartz_hearst(short: str, long: str) -> str | None:
+    """The shortest suffix of ``long`` whose letters spell ``short`` (Schwartz & Hearst 2003).
+
+    Characters match case-insensitively, in order, from the end; the first
+    character of the short form must start a word. Returns ``None`` if none.
+    """
+    s_idx, l_idx = len(short) - 1, len(long) - 1
+    while s_idx >= 0:
+        c = short[s_idx].lower()
+        if not c.isalnum():
+            s_idx -= 1
+            continue
+        while (l_idx >= 0 and long[l_idx].lower() != c) or (
+                s_idx == 0 and l_idx > 0 and long[l_idx - 1].isalnum()):
+            l_idx -= 1
+        if l_idx < 0:
+            return None
+        l_idx -= 1
+        s_idx -= 1
+    start = long.rfind(" ", 0, l_idx + 1) + 1
+    return long[start:]
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip(" ,;:")
+
+
+class AbbreviationLinker:
+    """The ``ngo_abbreviations`` pipeline component (see the module docstring)."""
+
+    def __init__(self, nlp: Language, name: str = "ngo_abbreviations", *, link_persons: bool = True,
+                 add_missing: bool = True, max_long_words: int = 10) -> None:
+        ensure_extensions()
+        self.name = name
+        self.link_persons = link_persons
+        self.add_missing = add_missing
+        self.max_long_words = max_long_words
+        self._typer = None
+
+    def _get_typer(self):
+        if self._typer is None:
+            from .orgs import _default_typer
+
+            self._typer = _default_typer()
+        return self._typer
+
+    # -- definitions ---------------------------------------------------------
+    def _definitions(self, doc: Doc, ents: list[Span]) -> dict[str, dict]:
+        by_end = {e.end: e for e in ents}
+        by_start = {e.start: e for e in ents}
+        defs: dict[str, dict] = {}
+        for i, tok in enumerate(doc[:-2]):
+            if tok.text != "(":
+                continue
+            short_tok = doc[i + 1]
+            # "Long Form (SHORT)"
+            if doc[i + 2].text == ")" and _is_short_form(short_tok.text):
+                long = by_end.get(i)
+                if long is not None and long.label_ in _LINKABLE - {"PER"} and \
+                        schwartz_hearst(short_tok.text, long.text) is not None:
+                    defs.setdefault(short_tok.text, {"long": long})
+                    continue
+                found = self._sh_span(doc, i, short_tok.text)
+                if found is not None:
+                    defs.setdefault(short_tok.text, {"long": found})
+                continue
+            # "SHORT (Long Form)"
+            if i > 0 and _is_short_form(doc[i - 1].text):
+                long = by_start.get(i + 1)
+                if long is not None and long.end < len(doc) and doc[long.end].text == ")" and \
+                        long.label_ in _LINKABLE - {"PER"} and \
+                        schwartz_hearst(doc[i - 1].text, long.text) is not None:
+                    defs.setdefault(doc[i - 1].text, {"long": long})
+        return defs
+
+    def _sh_span(self, doc: Doc, paren: int, short: str) -> Span | None:
+        """Long form before ``paren`` found by Schwartz-Hearst, typed by gazetteer/rules."""
+        sent_start = doc[paren].sent.start if doc.has_annotation("SENT_START") else 0
+        n_words = min(len(short) + 5, 2 * len(short), self.max_long_words)
+        lo = max(sent_start, paren - n_words)
+        window = doc[lo:paren]
+        if not len(window):
+            return None
+        found = schwartz_hearst(short, window.text)
+        if not found:
+            return None
+        span = doc.char_span(window.end_char - len(found), window.end_char, alignment_mode="contract")
+        if span is None or not len(span):
+            return None
+        while len(span) and not span[0].is_title and not span[0].is_upper:
+            span = doc[span.start + 1:span.end]
+        if not len(span):
+            return None
+        label, org_type, how = self._get_typer().classify(span.text)
+        if how not in ("gazetteer", "rule"):
+            return None
+        new = Span(doc, span.start, span.end, label=label)
+        return new
+
+    # -- main ------------------------------------------------------------------
+    def __call__(self, doc: Doc) -> Doc:
+        ents = list(doc.ents)
+        defs = self._definitions(doc, ents)
+        added: list[Span] = []
+        if defs:
+            for d in defs.values():
+                long = d["long"]
+                if long not in ents and self.add_missing:
+                    if not any(e.start < long.end and long.start < e.end for e in ents):
+                        added.append(long)
+            if added:
+                ents = filter_spans(ents + added)
+            if self.add_missing:
+                for tok in doc:
+                    if tok.text in defs:
+                        if any(e.start <= tok.i < e.end for e in ents):
+                            continue
+                        ents.append(Span(doc, tok.i, tok.i + 1, label=defs[tok.text]["long"].label_))
+        person_adds: list[Span] = []
+        if self.link_persons and self.add_missing:
+            person_adds = self._missing_surnames(doc, ents)
+            ents = ents + person_adds
+        if len(ents) != len(doc.ents) or added:
+            doc.ents = sorted(filter_spans(ents), key=lambda s: s.start)
+            # keep values set on the long forms by the typer
+            if added:
+                typer = self._get_typer()
+                for e in doc.ents:
+                    if any(a.start == e.start and a.end == e.end for a in added):
+                        label, org_type, _ = typer.classify(e.text)
+                        e._.org_type = org_type if e.label_ == "ORG" else None
+        ents_now = list(doc.ents)
+        # canonical of long forms, then short forms
+        remap: dict[str, str] = {}
+        for short, d in defs.items():
+            long = next((e for e in ents_now if e.start == d["long"].start and e.end == d["long"].end),
+                        None)
+            if long is None:
+                continue
+            canonical = long._.canonical or _norm(long.text)
+            long._.canonical = canonical
+            for e in ents_now:
+                if e.text == short:
+                    old = e._.canonical
+                    if old and old != canonical and old != short:
+                        remap[old] = canonical
+                    e._.canonical = canonical
+                    if e._.org_type is None and e.label_ == long.label_:
+                        e._.org_type = long._.org_type
+        for e in ents_now:
+            if e._.canonical in remap:
+                e._.canonical = remap[e._.canonical]
+        if self.link_persons:
+            self._link_persons(ents_now)
+        for e in ents_now:
+            if e._.canonical is None:
+                e._.canonical = _norm(e.text)
+        return doc
+
+    # -- persons ---------------------------------------------------------------
+    @staticmethod
+    def _surnames(ents: list[Span]) -> dict[str, str | None]:
+        """surname -> full name (None when two different persons share it)."""
+        out: dict[str, str | None] = {}
+        for e in ents:
+            if e.label_ != "PER" or len(e) < 2:
+                continue
+            last = e[-1].text
+            if not last[:1].isupper() or len(last) < 3:
+                continue
+            full = _norm(e.text)
+            if last in out and out[last] not in (None, full):
+                out[last] = None
+            elif last not in out:
+                out[last] = full
+        return out
+
+    def _missing_surnames(self, doc: Doc, ents: list[Span]) -> list[Span]:
+        names = {k: v for k, v in self._surnames(ents).items() if v}
+        if not names:
+            return []
+        covered = set()
+        for e in ents:
+            covered.update(range(e.start, e.end))
+        return [Span(doc, t.i, t.i + 1, label="PER") for t in doc
+                if t.text in names and t.i not in covered]
+
+    def _link_persons(self, ents: list[Span]) -> None:
+        names = self._surnames(ents)
+        for e in ents:
+            if e.label_ != "PER":
+                continue
+            if len(e) == 1 and names.get(e.text):
+                e._.canonical = names[e.text]
+            elif e._.canonical is None:
+                e._.canonical = _norm(e.text)
+
+
+@Language.factory(
+    "ngo_abbreviations",
+    default_config={"link_persons": True, "add_missing": True, "max_long_words": 10},
+)
+def make_ngo_abbreviations(nlp: Language, name: str, link_persons: bool, add_missing: bool,
+                           max_long_words: int) -> AbbreviationLinker:
+    """Factory of the ``ngo_abbreviations`` component.
+
+    Config: ``link_persons`` (surname -> full name), ``add_missing`` (add short
+    forms and surnames the NER missed), ``max_long_words`` (Schwartz-Hearst window).
+    """
+    return AbbreviationLinker(nlp, name, link_persons=link_persons, add_missing=add_missing,
+                              max_long_words=max_long_words)

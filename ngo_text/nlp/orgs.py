@@ -1,0 +1,473 @@
+"""``ngo_orgs``: organisations vs. agencies, gazetteer entities, span clean-up.
+
+What the component does, in order:
+
+1. **Gazetteer** (``ngo_text/resources/gazetteer/*.tsv``: name, label AGENCY/ORG,
+   org_type, aliases): one :class:`~spacy.matcher.PhraseMatcher` (built once, at
+   component init) over all names and aliases *with their German inflected
+   forms* ("Internationale Gesellschaft für Menschenrechte" also matches "der
+   Internationalen Gesellschaft ...", "Ausschuss für ..." also "des Ausschusses
+   für ..."). A match replaces overlapping entities (an NER span that is larger
+   and is ORG/AGENCY/MISC/PER/LOC is kept), and is added when the NER missed it.
+2. **Boundaries**: ORG/AGENCY spans are extended over a following legal form
+   ("e. V.", "gGmbH", "GmbH", "AG", "& Co. KG", optionally after "Deutschland");
+   PER spans lose leading role words ("Vorstandsvorsitzender Dietmar Roller"
+   -> "Dietmar Roller", list in ``gazetteer/roles.txt``) and date words.
+3. **Typing** of every ORG/AGENCY span, first rule that decides wins:
+   gazetteer entry (exact, or an entry the span starts with) -> legal-form
+   and head-noun rules (``gazetteer/org_rules.tsv``: "Landesamt für ...",
+   "-ministerium", "Staatsanwaltschaft X", "Ausschuss für ..." -> AGENCY;
+   "Verband", "Stiftung", "e. V." -> ORG/ngo; "GmbH" -> ORG/company ...) ->
+   a small char n-gram logistic regression trained on LER
+   (``gazetteer/org_type_classifier.npz``, see ``training/train_org_types.py``).
+   The label is set to AGENCY or ORG, ``Span._.org_type`` to one of
+   :data:`ngo_text.model.ORG_TYPES` for ORG (``None`` for AGENCY), and
+   ``Span._.canonical`` to the gazetteer name (nominative) or the span text.
+"""
+from __future__ import annotations
+
+import functools
+import itertools
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from ..errors import ModelFormatError
+from . import ensure_extensions
+
+__all__ = ["GazetteerEntry", "load_gazetteer", "OrgTypeClassifier", "OrgTyper", "OrgRecognizer",
+           "inflected_forms", "classify_org"]
+
+_GAZ_PKG = "ngo_text.resources.gazetteer"
+ORG_LABELS = ("ORG", "AGENCY")
+
+
+@dataclass(frozen=True)
+class GazetteerEntry:
+    """One organisation or authority: canonical ``name``, ``label``, ``org_type``, aliases."""
+
+    name: str
+    label: str
+    org_type: str | None
+    aliases: tuple[str, ...] = ()
+
+
+GAZETTEER_DIR = Path(__file__).resolve().parent.parent / "resources" / "gazetteer"
+
+
+def _gaz_path(name: str) -> Path:
+    return GAZETTEER_DIR / name
+
+
+def _read_lines(name: str) -> list[str]:
+    text = _gaz_path(name).read_text(encoding="utf8")
+    return [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+
+
+@functools.lru_cache(maxsize=1)
+def load_gazetteer() -> tuple[GazetteerEntry, ...]:
+    """All entries of ``gazetteer/*.tsv`` (cached). Each line: name, label, org_type, aliases."""
+    entries = []
+    for item in sorted(GAZETTEER_DIR.iterdir(), key=lambda p: p.name):
+        if not item.name.endswith(".tsv") or item.name == "org_rules.tsv":
+            continue
+        for i, line in enumerate(_read_lines(item.name)):
+            parts = line.split("\t")
+            if len(parts) < 3 or parts[1] not in ORG_LABELS:
+                raise ModelFormatError(f"gazetteer/{item.name}: bad line {i + 1}: {line!r} "
+                                       "(expected name<TAB>AGENCY|ORG<TAB>org_type<TAB>aliases)")
+            org_type = parts[2].strip() if parts[2].strip() not in ("", "-") else None
+            aliases = tuple(a.strip() for a in (parts[3] if len(parts) > 3 else "").split("|")
+                            if a.strip())
+            entries.append(GazetteerEntry(parts[0].strip(), parts[1], org_type, aliases))
+    return tuple(entries)
+
+
+@functools.lru_cache(maxsize=1)
+def _rules() -> tuple[list[tuple[re.Pattern[str], str, str | None]],
+                      list[tuple[re.Pattern[str], str, str | None]]]:
+    suffix, head = [], []
+    for line in _read_lines("org_rules.tsv"):
+        kind, pattern, label, org_type = line.split("\t")
+        rx = re.compile(rf"(?:{pattern})\Z", re.S)
+        (suffix if kind == "suffix" else head).append((rx, label, None if org_type == "-" else org_type))
+    return suffix, head
+
+
+@functools.lru_cache(maxsize=1)
+def _roles() -> tuple[frozenset[str], tuple[str, ...]]:
+    words, suffixes = set(), []
+    for line in _read_lines("roles.txt"):
+        w = line.strip()
+        if w.startswith("*"):
+            suffixes.append(w[1:].lower())
+        else:
+            words.add(w.lower())
+    return frozenset(words), tuple(suffixes)
+
+
+_ADJ_ENDINGS = ("en", "er", "es", "em", "e")
+
+
+def inflected_forms(name: str) -> list[str]:
+    """German case forms of a multi-word name (nominative first).
+
+    The words before the first lower-case word are the head phrase
+    ("Internationale Gesellschaft | für Menschenrechte"); adjectives in it
+    take the endings -e/-en/-er/-es/-em together, the last word (the head noun)
+    "", "-s", "-es", "-n". Over-generation is harmless: the forms are only
+    looked up, never shown.
+    """
+    words = name.split(" ")
+    n_head = next((i for i, w in enumerate(words) if i > 0 and w[:1].islower()), len(words))
+    head, rest = words[:n_head], words[n_head:]
+    if not head or not head[-1][:1].isupper() or head[-1].isupper() or any(
+            ch.isdigit() for ch in head[-1]):
+        return [name]
+    noun = head[-1]
+    noun_forms = [noun, noun + "s", noun + "es"] + ([noun + "n"] if noun.endswith("e") else [])
+    if noun.endswith(("s", "ß", "x", "z")):
+        noun_forms = [noun, noun + "es"]
+    adj_idx = [i for i, w in enumerate(head[:-1])
+               if w[:1].isupper() and not w.isupper() and w.endswith(_ADJ_ENDINGS) and len(w) > 4]
+    adj_variants: list[list[str]] = [head[:-1]]
+    if adj_idx:
+        for ending in _ADJ_ENDINGS:
+            var = list(head[:-1])
+            for i in adj_idx:
+                w = var[i]
+                stem = next((w[: -len(e)] for e in _ADJ_ENDINGS if w.endswith(e)), w)
+                var[i] = stem + ending
+            adj_variants.append(var)
+    out = []
+    for adj, nf in itertools.product(adj_variants, noun_forms):
+        form = " ".join([*adj, nf, *rest])
+        if form not in out:
+            out.append(form)
+    return out
+
+
+def _nominative(surface: str, name: str) -> str:
+    """The nominative of an inflected alias form (the first form that generates it)."""
+    for e in load_gazetteer():
+        if e.name == name:
+            for alias in e.aliases:
+                if surface in inflected_forms(alias):
+                    return alias
+    return surface
+
+
+def _char_wb_ngrams(text: str, min_n: int, max_n: int) -> list[str]:
+    """Exactly scikit-learn's ``analyzer="char_wb"`` n-grams (lowercase=False)."""
+    ngrams: list[str] = []
+    for w in re.sub(r"\s\s+", " ", text).split():
+        w = " " + w + " "
+        w_len = len(w)
+        for n in range(min_n, max_n + 1):
+            offset = 0
+            ngrams.append(w[offset:offset + n])
+            while offset + n < w_len:
+                offset += 1
+                ngrams.append(w[offset:offset + n])
+            if offset == 0:
+                break
+    return ngrams
+
+
+class OrgTypeClassifier:
+    """Char n-gram logistic regression: organisation name -> AGENCY / company / other.
+
+    Saved as ``.npz`` (``vocab``, ``coef``, ``intercept``, ``classes``, ``meta``
+    JSON); loaded with ``allow_pickle=False``. Features: counts of char_wb
+    n-grams, l2-normalised (as scikit-learn's CountVectorizer + Normalizer).
+    """
+
+    def __init__(self, vocab: Iterable[str], coef: np.ndarray, intercept: np.ndarray,
+                 classes: Iterable[str], *, ngram_range: tuple[int, int] = (2, 5)) -> None:
+        self.vocab = {g: i for i, g in enumerate(vocab)}
+        self.coef = np.asarray(coef, dtype=np.float32)
+        self.intercept = np.asarray(intercept, dtype=np.float32)
+        self.classes = list(classes)
+        self.ngram_range = tuple(ngram_range)
+
+    @classmethod
+    def load(cls, path=None) -> "OrgTypeClassifier":
+        """Load a saved classifier (default: the bundled one)."""
+        if path is None:
+            path = _gaz_path("org_type_classifier.npz")
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                meta = json.loads(str(data["meta"]))
+                if meta.get("format") != "ngo_text.org_type_classifier" or meta.get("version") != 1:
+                    raise ModelFormatError(f"{path}: not an ngo_text org type classifier v1")
+                return cls(data["vocab"].tolist(), data["coef"], data["intercept"],
+                           data["classes"].tolist(), ngram_range=tuple(meta["ngram_range"]))
+        except (OSError, KeyError, ValueError) as exc:
+            raise ModelFormatError(f"cannot read org type classifier {path}: {exc}") from exc
+
+    def save(self, path, **meta) -> None:
+        """Write the ``.npz`` file (no pickle)."""
+        vocab = sorted(self.vocab, key=self.vocab.get)
+        info = {"format": "ngo_text.org_type_classifier", "version": 1,
+                "ngram_range": list(self.ngram_range), **meta}
+        np.savez_compressed(path, vocab=np.array(vocab, dtype=str), coef=self.coef,
+                            intercept=self.intercept, classes=np.array(self.classes, dtype=str),
+                            meta=np.array(json.dumps(info, ensure_ascii=False)))
+
+    def decision(self, text: str) -> np.ndarray:
+        counts: dict[int, int] = {}
+        for g in _char_wb_ngrams(text, *self.ngram_range):
+            j = self.vocab.get(g)
+            if j is not None:
+                counts[j] = counts.get(j, 0) + 1
+        scores = self.intercept.copy()
+        if counts:
+            idx = np.fromiter(counts.keys(), dtype=np.int64)
+            val = np.fromiter(counts.values(), dtype=np.float32)
+            val /= np.sqrt((val ** 2).sum())
+            scores = scores + self.coef[:, idx] @ val
+        return scores
+
+    def predict(self, text: str) -> str:
+        """The most likely class name for one organisation name."""
+        scores = self.decision(text)
+        if len(self.classes) == 2 and scores.shape[0] == 1:
+            return self.classes[int(scores[0] > 0)]
+        return self.classes[int(np.argmax(scores))]
+
+
+@functools.lru_cache(maxsize=1)
+def _default_classifier() -> OrgTypeClassifier | None:
+    try:
+        return OrgTypeClassifier.load()
+    except (ModelFormatError, FileNotFoundError):
+        return None
+
+
+def _norm_key(text: str) -> str:
+    return re.sub(r"\s+", " ", text.strip()).strip(" ,;:")
+
+
+class OrgTyper:
+    """Decides AGENCY vs ORG (+ org_type) for a name: gazetteer, rules, classifier."""
+
+    def __init__(self, entries: Iterable[GazetteerEntry] | None = None, *,
+                 classifier: OrgTypeClassifier | None | bool = True) -> None:
+        self.entries = tuple(entries) if entries is not None else load_gazetteer()
+        self.by_form: dict[str, GazetteerEntry] = {}
+        for e in self.entries:
+            for surface in (e.name, *e.aliases):
+                for form in inflected_forms(surface):
+                    self.by_form.setdefault(form, e)
+        self.classifier = _default_classifier() if classifier is True else (classifier or None)
+        self._cache: dict[str, tuple[str, str | None, str]] = {}
+
+    def classify(self, text: str) -> tuple[str, str | None, str]:
+        """(label, org_type, how) for an organisation name; how in gazetteer/rule/classifier/default."""
+        key = _norm_key(text)
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        result = self._classify(key)
+        if len(self._cache) < 50000:
+            self._cache[key] = result
+        return result
+
+    def _classify(self, key: str) -> tuple[str, str | None, str]:
+        e = self.by_form.get(key)
+        if e is not None:
+            return e.label, e.org_type, "gazetteer"
+        words = key.split(" ")
+        for k in range(len(words) - 1, 0, -1):  # longest gazetteer prefix ("Amnesty International Deutschland e. V.")
+            e = self.by_form.get(" ".join(words[:k]))
+            if e is not None:
+                return e.label, e.org_type, "gazetteer"
+        suffix_rules, head_rules = _rules()
+        for rx, label, org_type in suffix_rules:
+            if rx.match(key):
+                return label, org_type, "rule"
+        for w in re.split(r"[\s/]+", key):
+            w = w.strip("„“\"'(),")
+            for rx, label, org_type in head_rules:
+                if rx.match(w):
+                    return label, org_type, "rule"
+        if self.classifier is not None:
+            cls = self.classifier.predict(key)
+            if cls == "AGENCY":
+                return "AGENCY", None, "classifier"
+            return "ORG", cls if cls in ("company",) else "other", "classifier"
+        return "ORG", "other", "default"
+
+
+def classify_org(text: str) -> tuple[str, str | None]:
+    """(label, org_type) for an organisation name with the bundled resources."""
+    label, org_type, _ = _default_typer().classify(text)
+    return label, org_type
+
+
+@functools.lru_cache(maxsize=1)
+def _default_typer() -> OrgTyper:
+    return OrgTyper()
+
+
+_LEGAL = [["e.", "V."], ["e.V."], ["e.", "V"], ["eV"], ["gGmbH"], ["GmbH"], ["gUG"], ["AG"], ["SE"],
+          ["KG"], ["UG"], ["Inc."], ["Ltd."], ["GmbH", "&", "Co.", "KG"]]
+_COUNTRY = {"Deutschland", "Germany", "Schweiz", "Österreich", "International"}
+_DATE_WORDS = {"januar", "februar", "märz", "april", "mai", "juni", "juli", "august", "september",
+               "oktober", "november", "dezember", "montag", "dienstag", "mittwoch", "donnerstag",
+               "freitag", "samstag", "sonntag", "heute", "gestern", "morgen"}
+
+
+def _legal_suffix_len(doc: Doc, i: int) -> int:
+    """Number of tokens from ``i`` that form "[Deutschland] e. V." etc. (0 if none)."""
+    best = 0
+    for start in (i, i + 1):
+        if start == i + 1 and (i >= len(doc) or doc[i].text not in _COUNTRY):
+            continue
+        for form in _LEGAL:
+            end = start + len(form)
+            if end <= len(doc) and [t.text for t in doc[start:end]] == form:
+                best = max(best, end - i)
+    return best
+
+
+def _is_role(word: str) -> bool:
+    words, suffixes = _roles()
+    w = word.lower()
+    return w in words or (len(w) > 5 and w.endswith(suffixes))
+
+
+class OrgRecognizer:
+    """The ``ngo_orgs`` pipeline component (see the module docstring)."""
+
+    def __init__(self, nlp: Language, name: str = "ngo_orgs", *, gazetteer: bool = True,
+                 classifier: bool = True, fix_boundaries: bool = True) -> None:
+        ensure_extensions()
+        self.name = name
+        self.use_gazetteer = gazetteer
+        self.fix_boundaries = fix_boundaries
+        self.typer = OrgTyper(classifier=classifier)
+        self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.entries: list[GazetteerEntry] = list(self.typer.entries)
+        if gazetteer:
+            forms: dict[str, int] = {}
+            for idx, e in enumerate(self.entries):
+                for surface in (e.name, *e.aliases):
+                    for form in inflected_forms(surface):
+                        forms.setdefault(form, idx)
+            self._form_entry = forms
+            texts = list(forms)
+            for text, doc in zip(texts, nlp.tokenizer.pipe(texts)):
+                self.matcher.add("GAZ", [doc])
+        else:
+            self._form_entry = {}
+
+    # -- gazetteer ---------------------------------------------------------
+    def _gazetteer_spans(self, doc: Doc) -> list[tuple[Span, GazetteerEntry]]:
+        spans = []
+        for _, s, e in self.matcher(doc):
+            span = doc[s:e]
+            idx = self._form_entry.get(span.text)
+            if idx is None:
+                continue
+            entry = self.entries[idx]
+            spans.append(Span(doc, s, e, label=entry.label))
+        kept = filter_spans(spans)
+        return [(sp, self.entries[self._form_entry[sp.text]]) for sp in kept]
+
+    def __call__(self, doc: Doc) -> Doc:
+        ents = list(doc.ents)
+        gaz = self._gazetteer_spans(doc) if self.use_gazetteer else []
+        for g, entry in gaz:
+            overlapping = [e for e in ents if e.start < g.end and g.start < e.end]
+            if any(e.start <= g.start and e.end >= g.end and (e.end - e.start) > (g.end - g.start)
+                   for e in overlapping):
+                continue  # a larger NER entity contains the match: keep it, typed below
+            ents = [e for e in ents if e not in overlapping]
+            ents.append(g)
+        new_ents: list[Span] = []
+        for e in ents:
+            if self.fix_boundaries:
+                e = self._fix(doc, e)
+                if e is None:
+                    continue
+            new_ents.append(e)
+        new_ents = filter_spans(new_ents)
+        typed: list[tuple[Span, str | None]] = []
+        final: list[Span] = []
+        for e in new_ents:
+            if e.label_ in ORG_LABELS:
+                label, org_type, _ = self.typer.classify(e.text)
+                if e.label_ != label:
+                    e = Span(doc, e.start, e.end, label=label)
+                typed.append((e, org_type))
+            final.append(e)
+        doc.ents = sorted(final, key=lambda s: s.start)
+        for e, org_type in typed:
+            span = next((x for x in doc.ents if x.start == e.start and x.end == e.end), None)
+            if span is None:
+                continue
+            span._.org_type = org_type if span.label_ == "ORG" else None
+            if span._.canonical is None:
+                span._.canonical = self._canonical(span)
+        return doc
+
+    def _canonical(self, span: Span) -> str:
+        """Nominative gazetteer name (plus any legal-form rest) or the normalised text."""
+        key = _norm_key(span.text)
+        idx = self._form_entry.get(key)
+        if idx is not None:
+            return self.entries[idx].name
+        words = key.split(" ")
+        for k in range(len(words) - 1, 0, -1):
+            idx = self._form_entry.get(" ".join(words[:k]))
+            if idx is not None:
+                rest = words[k:]
+                name = self.entries[idx].name
+                # keep the surface words of an alias ("Amnesty International Deutschland")
+                surface = " ".join(words[:k])
+                base = name if surface in inflected_forms(name) else _nominative(surface, name)
+                return " ".join([base, *rest])
+        return key
+
+    def _fix(self, doc: Doc, e: Span) -> Span | None:
+        start, end, label = e.start, e.end, e.label_
+        if label in ORG_LABELS:
+            n = _legal_suffix_len(doc, end)
+            if n:
+                end += n
+        elif label == "PER":
+            while start < end and (_is_role(doc[start].text) or doc[start].lower_ in _DATE_WORDS
+                                   or doc[start].is_punct):
+                start += 1
+            while end > start and (doc[end - 1].lower_ in _DATE_WORDS or doc[end - 1].is_punct):
+                end -= 1
+            if end == start:
+                return None
+        if (start, end) == (e.start, e.end):
+            return e
+        return Span(doc, start, end, label=label)
+
+
+@Language.factory(
+    "ngo_orgs",
+    default_config={"gazetteer": True, "classifier": True, "fix_boundaries": True},
+)
+def make_ngo_orgs(nlp: Language, name: str, gazetteer: bool, classifier: bool,
+                  fix_boundaries: bool) -> OrgRecognizer:
+    """Factory of the ``ngo_orgs`` component.
+
+    Config: ``gazetteer`` (add/retype gazetteer matches), ``classifier`` (use
+    the LER-trained classifier for names no gazetteer entry or rule decides),
+    ``fix_boundaries`` (legal forms into ORG, role words out of PER).
+    """
+    return OrgRecognizer(nlp, name, gazetteer=gazetteer, classifier=classifier,
+                         fix_boundaries=fix_boundaries)
