@@ -1,0 +1,225 @@
+"""Tests of the ngo_text spaCy components (dates, orgs, abbreviations) and load()."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+import spacy
+
+from ngo_text.errors import ModelFormatError, ModelNotFoundError
+from ngo_text.nlp import ensure_extensions
+from ngo_text.nlp.abbreviations import schwartz_hearst
+from ngo_text.nlp.dates import find_dates
+from ngo_text.nlp.orgs import OrgTypeClassifier, OrgTyper, inflected_forms
+from ngo_text.nlp.pipeline import BUNDLED_MODEL, add_components, load
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("NGO_TEXT_SHARED", ROOT.parent / "shared"))
+IJM = SHARED / "data" / "pressreleases" / "ijm-boystown.txt"
+REF = dt.date(2021, 4, 30)  # a Friday
+
+
+def dates(text, ref=REF):
+    return [(text[m.start:m.end], m.value) for m in find_dates(text, ref)]
+
+
+# -- dates -----------------------------------------------------------------------
+@pytest.mark.parametrize("text,expected", [
+    ("Dazu findet am 5. Mai 2021 eine Anhörung statt.", [("5. Mai 2021", "2021-05-05")]),
+    ("Am 21. November hielt die Gruppe", [("21. November", "2020-11-21")]),
+    ("Frist: 04.05.2021, Termin 4.5.21", [("04.05.2021", "2021-05-04"), ("4.5.21", "2021-05-04")]),
+    ("Seit Mai 2021 gilt das Gesetz", [("Mai 2021", "2021-05")]),
+    ("vom 3. bis 5. Mai tagt", [("3. bis 5. Mai", "2021-05-03/2021-05-05")]),
+    ("Anfang 2020 begann", [("Anfang 2020", "2020")]),
+    ("bis Ende Juli gesperrt", [("Ende Juli", "2021-07")]),
+    ("am Mittwoch sagte sie", [("Mittwoch", "2021-04-28")]),
+    ("am kommenden Montag", [("kommenden Montag", "2021-05-03")]),
+    ("Mittwoch, 5. Mai 2021", [("Mittwoch, 5. Mai 2021", "2021-05-05")]),
+    ("am Samstag, 30. und Sonntag, 31. Juli",
+     [("Samstag, 30.", "2021-07-30"), ("Sonntag, 31. Juli", "2021-07-31")]),
+    ("im Jahr 2020 starben", [("2020", "2020")]),
+    ("von Mai bis Juli 2021", [("Mai bis Juli 2021", "2021-05/2021-07")]),
+    ("Stand: 2016-04-07", [("2016-04-07", "2016-04-07")]),
+])
+def test_date_values(text, expected):
+    assert dates(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Das dauerte drei Jahre.", "seit 10 Tagen", "heute und morgen", "damals war alles anders",
+    "in Zeiten einer steigenden Digitalisierung", "um 14.30 Uhr", "mehr als 2000 Menschen",
+    "IC 1972 von Frankfurt", "400.000 Mitglieder", "in den 1990er Jahren", "August Bebel sagte",
+    "14.55 – 16.45 Uhr",
+])
+def test_not_dates(text):
+    assert dates(text) == []
+
+
+def test_missing_year_without_reference_is_unspecified():
+    assert dates("am 21. November und im Juli", None) == [("21. November", "XXXX-11-21"),
+                                                         ("Juli", "XXXX-07")]
+    assert dates("am Mittwoch", None) == [("Mittwoch", None)]
+    # a missing year is the one nearest to the reference date
+    assert dates("am 5. Dezember", dt.date(2021, 1, 10)) == [("5. Dezember", "2020-12-05")]
+    assert dates("am 31. Februar 2021") == [("31. Februar 2021", None)]  # impossible: no value
+
+
+def _ruler_nlp():
+    """A second, non-bundled pipeline: blank German + sentencizer + EntityRuler as 'ner'."""
+    nlp = spacy.blank("de")
+    nlp.add_pipe("sentencizer")
+    ruler = nlp.add_pipe("entity_ruler", name="ner")
+    ruler.add_patterns([
+        {"label": "PER", "pattern": [{"LOWER": "vorstandsvorsitzender"}, {"ORTH": "Dietmar"},
+                                     {"ORTH": "Roller"}]},
+        {"label": "PER", "pattern": [{"ORTH": "Dietmar"}, {"ORTH": "Roller"}]},
+        {"label": "LOC", "pattern": "Berlin"},
+        {"label": "MISC", "pattern": "Mai"},          # a wrong NER label the date rule replaces
+        {"label": "ORG", "pattern": [{"ORTH": "Förderverein"}, {"ORTH": "Kinderhilfe"}]},
+    ])
+    return add_components(nlp)
+
+
+def test_components_on_a_second_pipeline():
+    nlp = _ruler_nlp()
+    assert nlp.pipe_names == ["sentencizer", "ner", "ngo_dates", "ngo_orgs", "ngo_abbreviations"]
+    doc = nlp.make_doc(
+        "Berlin – Das Bundeskriminalamt (BKA) und der Förderverein Kinderhilfe e. V. berichten. "
+        "Vorstandsvorsitzender Dietmar Roller sprach am 5. Mai 2021 vor Mitgliedern des "
+        "Ausschusses für Menschenrechte und humanitäre Hilfe. Das BKA ermittelt. Roller lobte "
+        "Europol und die Vereinten Nationen.")
+    doc._.published = REF
+    doc = nlp(doc)
+    ents = {(e.text, e.label_): e for e in doc.ents}
+    assert ("Bundeskriminalamt", "AGENCY") in ents
+    assert ("Förderverein Kinderhilfe e. V.", "ORG") in ents  # legal form kept inside
+    assert ents[("Förderverein Kinderhilfe e. V.", "ORG")]._.org_type == "ngo"
+    assert ("Dietmar Roller", "PER") in ents  # role word stripped
+    assert ents[("5. Mai 2021", "DATE")]._.value == "2021-05-05"
+    aus = ents[("Ausschusses für Menschenrechte und humanitäre Hilfe", "AGENCY")]
+    assert aus._.canonical == "Ausschuss für Menschenrechte und humanitäre Hilfe"
+    assert ents[("Vereinten Nationen", "AGENCY")]._.canonical == "Vereinte Nationen"
+    assert ("Europol", "AGENCY") in ents
+    bka = [e for e in doc.ents if e.text == "BKA"]
+    assert len(bka) == 2 and all(e.label_ == "AGENCY" and e._.canonical == "Bundeskriminalamt"
+                                 for e in bka)
+    roller = [e for e in doc.ents if e.text == "Roller"]
+    assert roller and roller[0].label_ == "PER" and roller[0]._.canonical == "Dietmar Roller"
+
+
+def test_short_form_missed_by_ner_and_long_form_found_by_schwartz_hearst():
+    nlp = add_components(spacy.blank("de"))
+    doc = nlp("Das Landesamt für Umweltschutz (LAU) prüft. Laut LAU ist alles gut.")
+    lau = [e for e in doc.ents if e.text in ("LAU", "Landesamt für Umweltschutz")]
+    assert [e.text for e in lau] == ["Landesamt für Umweltschutz", "LAU", "LAU"]
+    assert {e.label_ for e in lau} == {"AGENCY"}
+    assert {e._.canonical for e in lau} == {"Landesamt für Umweltschutz"}
+    assert schwartz_hearst("BKA", "Wie das Bundeskriminalamt") == "Bundeskriminalamt"
+    assert schwartz_hearst("XYZ", "Bundeskriminalamt") is None
+
+
+def test_components_standalone_with_config():
+    nlp = spacy.blank("de")
+    nlp.add_pipe("ngo_dates", config={"ranges": False, "bare_years": False})
+    doc = nlp("vom 3. bis 5. Mai 2021, im Jahr 2020")
+    assert [(e.text, e._.value) for e in doc.ents] == [("3.", "2021-05-03"), ("5. Mai 2021", "2021-05-05")]
+    ensure_extensions()
+    ensure_extensions()  # idempotent
+
+
+# -- orgs ------------------------------------------------------------------------
+@pytest.mark.parametrize("name,label,org_type", [
+    ("Staatsanwaltschaft Köln", "AGENCY", None),
+    ("Landesamt für Verfassungsschutz", "AGENCY", None),
+    ("Amtsgericht Tiergarten", "AGENCY", None),
+    ("Polizeipräsidium Mittelfranken", "AGENCY", None),
+    ("Sozialministerium", "AGENCY", None),
+    ("Ausschuss für Arbeit und Soziales", "AGENCY", None),
+    ("Förderverein Kinderhilfe e. V.", "ORG", "ngo"),
+    ("Stiftung Lesen", "ORG", "ngo"),
+    ("Müller Logistik GmbH", "ORG", "company"),
+    ("Kinderzukunft gGmbH", "ORG", "ngo"),
+    ("Gewerkschaft der Polizei", "ORG", "union"),
+    ("BMFSFJ", "AGENCY", None),
+    ("Unicef", "AGENCY", None),
+    ("Caritas", "ORG", "ngo"),
+    ("Paritätischen Gesamtverband", "ORG", "ngo"),
+])
+def test_org_typing(name, label, org_type):
+    got = OrgTyper().classify(name)
+    assert got[:2] == (label, org_type), got
+
+
+def test_inflected_forms():
+    forms = inflected_forms("Internationale Gesellschaft für Menschenrechte")
+    assert forms[0] == "Internationale Gesellschaft für Menschenrechte"
+    assert "Internationalen Gesellschaft für Menschenrechte" in forms
+    assert "Ausschusses für Menschenrechte" in inflected_forms("Ausschuss für Menschenrechte")
+    assert "Deutschen Roten Kreuzes" in inflected_forms("Deutsches Rotes Kreuz")
+    assert inflected_forms("BKA") == ["BKA"]
+
+
+def test_classifier_file_and_errors(tmp_path):
+    clf = OrgTypeClassifier.load()
+    assert set(clf.classes) == {"AGENCY", "company", "other"}
+    assert clf.predict("Oberverwaltungsgericht Lüneburg") == "AGENCY"
+    assert clf.predict("Schmidt Bau KG") == "company"
+    path = tmp_path / "m.npz"
+    clf.save(path)
+    assert OrgTypeClassifier.load(path).predict("Finanzamt Mitte") == clf.predict("Finanzamt Mitte")
+    bad = tmp_path / "bad.npz"
+    np.savez(bad, x=np.arange(3))
+    with pytest.raises(ModelFormatError):
+        OrgTypeClassifier.load(bad)
+
+
+# -- load ------------------------------------------------------------------------
+def test_load_missing_model_says_how_to_install():
+    with pytest.raises(ModelNotFoundError) as exc:
+        load("de_no_such_pipeline_xyz")
+    msg = str(exc.value)
+    assert "pip install" in msg and "spacy download" in msg and "bundled" in msg
+
+
+def test_load_path_cached_and_non_german_warns(tmp_path):
+    de = tmp_path / "de_blank"
+    spacy.blank("de").to_disk(de)
+    nlp = load(de)
+    assert load(str(de)) is nlp
+    assert nlp.pipe_names == ["ngo_dates", "ngo_orgs", "ngo_abbreviations"]
+    en = tmp_path / "en_blank"
+    spacy.blank("en").to_disk(en)
+    with pytest.warns(UserWarning, match="German"):
+        load(en)
+
+
+# -- bundled pipeline on the reference press release -------------------------------------
+def _ijm_body() -> str:
+    text = IJM.read_text(encoding="utf8")
+    return text.split("Werde heute Dauerspender")[0].strip()
+
+
+@pytest.mark.skipif(not IJM.exists(), reason=f"shared data not found: {IJM} (set NGO_TEXT_SHARED)")
+@pytest.mark.skipif(not (BUNDLED_MODEL / "config.cfg").exists(),
+                    reason="bundled pipeline ngo_text/models/de_ngo not built yet")
+def test_bundled_pipeline_ijm_dates_and_orgs():
+    nlp = load()
+    assert load() is nlp
+    doc = nlp.make_doc(_ijm_body())
+    doc._.published = dt.date(2021, 4, 30)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        doc = nlp(doc)
+    got = {(e.label_, e._.canonical) for e in doc.ents}
+    for name in ["International Justice Mission Deutschland e. V.", "Amnesty International Deutschland e. V.",
+                 "Internationale Gesellschaft für Menschenrechte e. V.", "Paritätischer Gesamtverband e. V."]:
+        assert ("ORG", name) in got, name
+    for name in ["Bundeskriminalamt", "Europol", "Bundesregierung",
+                 "Ausschuss für Menschenrechte und humanitäre Hilfe"]:
+        assert ("AGENCY", name) in got, name
+    assert ("DATE", "2021-05-05") in got
+    assert [e._.value for e in doc.ents if e.label_ == "DATE"] == ["2021-05-05"]
