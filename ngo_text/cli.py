@@ -190,10 +190,11 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--format", choices=("germeval", "conll"), default=None,
                    help="file layout (default: germeval for .tsv/.bio, else conll)")
     e.add_argument("--label-map", metavar="MAP",
-                   help="gold->model labels: 'OTH=MISC,person=PER' or a JSON file")
+                   help="gold type -> label: 'OTH=MISC,person=PER,time=' (empty drops it) or a JSON file")
     e.add_argument("--model", metavar="NAME", help="spaCy pipeline (default: bundled)")
     e.add_argument("--limit", type=_positive_int, default=None, metavar="N",
                    help="evaluate only the first N sentences")
+    e.add_argument("--json", action="store_true", help="print the full result as JSON")
     e.set_defaults(func=cmd_evaluate_ner)
     p.set_defaults(func=lambda args, _p=p: _missing_action(_p))
     return parser
@@ -268,7 +269,7 @@ class _Tagger:
     def _analyze(self, articles: list[Any]) -> list[Any]:
         from .analysis import analyze_many
 
-        topics: Any = None if self.classifier is not None else "default"
+        topics: Any = self.classifier if self.classifier is not None else "default"
         return list(analyze_many(articles, nlp=self.nlp, topics=topics,
                                  batch_size=self.batch_size, progress=False))
 
@@ -295,7 +296,6 @@ class _Tagger:
             done = self._analyze(articles)
             if len(done) != len(articles):
                 raise RuntimeError("analyze_many returned a different number of articles")
-            self._classify(done)
             return [(a, None) for a in done]
         except KeyboardInterrupt:
             raise
@@ -307,7 +307,6 @@ class _Tagger:
         for art in articles:
             try:
                 res = self._analyze([art])
-                self._classify(res)
                 out.append((res[0], None))
             except KeyboardInterrupt:
                 raise
@@ -597,7 +596,7 @@ def cmd_related(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------------
 # evaluate
 # ---------------------------------------------------------------------------
-def _parse_label_map(text: str | None) -> dict[str, str] | None:
+def _parse_label_map(text: str | None) -> dict[str, str | None] | None:
     if not text:
         return None
     p = Path(text)
@@ -616,7 +615,7 @@ def _parse_label_map(text: str | None) -> dict[str, str] | None:
         if "=" not in part:
             raise _UsageError(f"--label-map: {part!r} is not GOLD=MODEL")
         k, v = part.split("=", 1)
-        mapping[k.strip()] = v.strip()
+        mapping[k.strip()] = v.strip() or None  # 'X=' drops X to O
     return mapping
 
 
@@ -637,7 +636,15 @@ def cmd_evaluate_ner(args: argparse.Namespace) -> int:
             raise NgoTextError("this version of evaluate_ner does not support --limit")
         kwargs["limit"] = args.limit
     result = evaluate_ner(nlp, path, **kwargs)
-    print(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+    else:
+        try:
+            from .nlp.evaluate import format_report
+
+            print(format_report(result, title=f"NER {fmt}: {path}"))
+        except (ImportError, KeyError):
+            print(json.dumps(result, ensure_ascii=False, indent=2, default=str))
     return 0
 
 

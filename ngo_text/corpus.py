@@ -227,7 +227,8 @@ class Corpus:
         """
         from .analysis import analyze_many
 
-        done = list(analyze_many(self.articles, nlp=nlp, topics=topics, batch_size=batch_size,
+        copies = [Article.from_dict(a.to_dict()) for a in self.articles]  # keep self unchanged
+        done = list(analyze_many(copies, nlp=nlp, topics=topics, batch_size=batch_size,
                                  progress=progress))
         return Corpus(done, metadata=self.metadata, errors=self.errors)
 

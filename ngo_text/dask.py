@@ -45,7 +45,7 @@ from .errors import NgoTextError
 from .model import Article
 
 __all__ = ["OUTPUT_COLUMNS", "tag_meta", "tag_partition", "tag_records", "tag_bag",
-           "tag_dataframe", "get_nlp"]
+           "tag_dataframe", "get_nlp", "loaded_models", "records_from_frame"]
 
 #: Columns of :func:`tag_partition`'s result (Article record fields + ``error``).
 OUTPUT_COLUMNS: list[str] = [*Article().to_dict().keys(), "error"]
@@ -67,6 +67,12 @@ def get_nlp(model: str | None = None) -> Any:
 
             _NLP_CACHE[key] = load(model)
         return _NLP_CACHE[key]
+
+
+def loaded_models() -> list[str]:
+    """Names of the pipelines loaded in this process (``client.run(loaded_models)`` per worker)."""
+    with _LOCK:
+        return sorted(_NLP_CACHE)
 
 
 def tag_meta() -> Any:
