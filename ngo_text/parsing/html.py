@@ -1,0 +1,280 @@
+"""HTML input: main text and metadata through trafilatura, teaser blocks from the page.
+
+:func:`extract_html` returns the article body as *blocks* (one per extracted
+paragraph, heading, list or table; see :mod:`ngo_text.parsing.text`), the
+metadata trafilatura finds (title, date, author, site name, canonical URL) and
+the related-article links of the page as :class:`~ngo_text.model.Teaser` items.
+
+Teaser blocks are elements whose ``class``/``id`` names a related/teaser block
+("related", "teaser", "weitere", "empfehlungen" ...) or whose heading is a teaser
+heading from ``resources/teaser_headings.txt`` ("Das könnte dich auch
+interessieren", "Weitere Artikel" ...) and that hold at least two links. They are
+removed from the tree before trafilatura runs so their text cannot leak into the
+body.
+
+Hostile input never crashes or hangs: the size is capped in
+:mod:`~ngo_text.parsing.sources`, libxml2 limits the nesting depth, and lxml,
+trafilatura and recursion errors are caught and reported as warnings.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import logging
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+from ..model import Teaser
+from .text import is_boilerplate, line_key, normalise_line, rules
+
+#: trafilatura options used by :func:`extract_html` (measured with bench/html_extraction.py).
+TRAFILATURA_OPTIONS: dict = {
+    "include_comments": False,
+    "include_tables": True,
+    "favor_precision": False,
+    "favor_recall": False,
+    "deduplicate": False,
+}
+
+_BLOCK_CLASS_RE = re.compile(
+    r"related|teaser-?list|teasers|similar|recommend|empfehl|weitere|verwandt|aehnlich|ähnlich"
+    r"|more-?(?:articles|news|stories|posts|from)|read-?more|also-?read|lesen-?sie|mehr-?zum|further-?read",
+    re.I)
+_CONTAINER_TAGS = {"div", "section", "aside", "ul", "ol", "nav", "footer", "article", "dl"}
+_HEADING_TAGS = {"h2", "h3", "h4", "h5", "h6", "strong", "b", "p", "span", "div", "header", "legend"}
+_MAX_TEASERS = 30
+_MAX_BLOCK_CHARS = 6000
+
+
+@dataclass
+class HtmlResult:
+    """What :func:`extract_html` found in a page."""
+
+    blocks: list[list[str]] = field(default_factory=list)
+    title: str | None = None
+    published: _dt.date | None = None
+    author: str | None = None
+    site_name: str | None = None
+    url: str | None = None
+    teasers: list[Teaser] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _text(el) -> str:
+    try:
+        return normalise_line(" ".join(el.itertext()))
+    except (ValueError, TypeError):
+        return ""
+
+
+def _classes(el) -> str:
+    return f"{el.get('class') or ''} {el.get('id') or ''}"
+
+
+def _is_heading_text(text: str) -> bool:
+    return 3 <= len(text) <= 80 and line_key(text) in rules().teaser_headings
+
+
+def _find_teaser_blocks(tree) -> list:
+    """Elements holding related-article links (outermost first, no duplicates)."""
+    found: list = []
+    body_len = max(1, len(_text(tree)))
+    candidates = []
+    for el in tree.iter(*_CONTAINER_TAGS):
+        cls = _classes(el)
+        if cls.strip() and _BLOCK_CLASS_RE.search(cls):
+            candidates.append(el)
+    for el in tree.iter(*_HEADING_TAGS):
+        if len(el) > 3:
+            continue
+        t = _text(el)
+        if not _is_heading_text(t):
+            continue
+        box = el.getparent()
+        for _ in range(4):
+            if box is None or box.tag in ("body", "html", "main"):
+                box = None
+                break
+            if len(box.xpath(".//a[@href]")) >= 2:
+                break
+            box = box.getparent()
+        if box is not None:
+            candidates.append(box)
+    for el in candidates:
+        if any(el is f or _is_ancestor(f, el) for f in found):
+            continue
+        if el.tag in ("body", "html", "main") or el.xpath(".//h1"):
+            continue
+        text_len = len(_text(el))
+        if text_len > _MAX_BLOCK_CHARS and text_len > 0.3 * body_len:
+            continue
+        if len(el.xpath(".//a[@href]")) < 2:
+            continue
+        found = [f for f in found if not _is_ancestor(el, f)]
+        found.append(el)
+    return found
+
+
+def _is_ancestor(a, b) -> bool:
+    """``True`` when ``a`` is an ancestor of ``b``."""
+    p = b.getparent()
+    while p is not None:
+        if p is a:
+            return True
+        p = p.getparent()
+    return False
+
+
+def _teasers_from_block(block, base: str | None) -> list[Teaser]:
+    items: list = []
+    seen_items: set[int] = set()
+    for a in block.xpath(".//a[@href]"):
+        item = a
+        for anc in a.iterancestors():
+            if anc is block:
+                break
+            if anc.tag in ("li", "article", "dd"):
+                item = anc
+                break
+        if id(item) not in seen_items:
+            seen_items.add(id(item))
+            items.append(item)
+    out: list[Teaser] = []
+    for item in items:
+        heads = item.xpath(".//h2|.//h3|.//h4|.//h5|.//h6") if item.tag != "a" else []
+        title = _text(heads[0]) if heads else ""
+        links = [item] if item.tag == "a" else item.xpath(".//a[@href]")
+        if not title:
+            texts = [(_text(a), a) for a in links]
+            texts = [t for t in texts if t[0]]
+            title = max(texts, key=lambda t: len(t[0]))[0] if texts else ""
+        if len(title) < 10 or len(title) > 250 or is_boilerplate(title) or _is_heading_text(title):
+            continue
+        href = None
+        for a in links:
+            if _text(a) and (_text(a) in title or title in _text(a)):
+                href = a.get("href")
+                break
+        href = href or (links[0].get("href") if links else None)
+        if href and href.strip().lower().startswith(("javascript:", "mailto:", "#")):
+            continue
+        summary = None
+        if item.tag != "a":
+            for p in item.xpath(".//p|.//*[contains(@class,'summary') or contains(@class,'desc') or contains(@class,'text')]"):
+                t = _text(p)
+                if len(t) >= 20 and t != title and title not in t and not is_boilerplate(t):
+                    summary = t
+                    break
+        url = urljoin(base, href.strip()) if (href and base) else (href.strip() if href else None)
+        out.append(Teaser(title=title, summary=summary, url=url))
+    return out
+
+
+def _el_lines(el) -> list[str]:
+    """Lines of one trafilatura output element (lists/tables one line per item/row)."""
+    tag = el.tag
+    if tag == "list":
+        return [t for t in (_text(i) for i in el.iter("item")) if t]
+    if tag == "table":
+        rows = []
+        for row in el.iter("row"):
+            cells = [_text(c) for c in row.iter("cell")]
+            line = " | ".join(c for c in cells if c)
+            if line:
+                rows.append(line)
+        return rows
+    parts: list[str] = []
+    cur = [el.text or ""]
+    for child in el:
+        if child.tag == "lb":
+            parts.append("".join(cur))
+            cur = [child.tail or ""]
+        else:
+            cur.append(" ".join(child.itertext()))
+            cur.append(child.tail or "")
+    parts.append("".join(cur))
+    return [normalise_line(p) for p in parts if normalise_line(p)]
+
+
+def _as_date(value: str | None) -> _dt.date | None:
+    if not value:
+        return None
+    try:
+        return _dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def extract_html(html: str, *, url: str | None = None) -> HtmlResult:
+    """Extract body blocks, metadata and teasers from an HTML page.
+
+    Args:
+        html: The page markup (already decoded and size-capped).
+        url: The page URL, used to make teaser links absolute (else the page's
+            ``<base href>`` / canonical URL when present).
+
+    Returns:
+        An :class:`HtmlResult`; problems (unparseable markup, no main text found,
+        extraction errors) are listed in ``warnings`` instead of raised.
+    """
+    import trafilatura
+    from lxml import etree
+    from trafilatura.utils import load_html
+
+    res = HtmlResult()
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+    logging.getLogger("htmldate").setLevel(logging.CRITICAL)
+    try:
+        tree = load_html(html)
+    except (ValueError, TypeError, RecursionError, etree.LxmlError) as exc:
+        res.warnings.append(f"HTML could not be parsed: {type(exc).__name__}")
+        return res
+    if tree is None:
+        res.warnings.append("HTML could not be parsed (empty document tree)")
+        return res
+    base = url
+    try:
+        if not base:
+            b = tree.xpath("//base/@href|//link[@rel='canonical']/@href|//meta[@property='og:url']/@content")
+            base = b[0].strip() if b else None
+        for block in _find_teaser_blocks(tree):
+            if len(res.teasers) < _MAX_TEASERS:
+                known = {line_key(t.title) for t in res.teasers}
+                for t in _teasers_from_block(block, base):
+                    if line_key(t.title) not in known and len(res.teasers) < _MAX_TEASERS:
+                        res.teasers.append(t)
+                        known.add(line_key(t.title))
+            parent = block.getparent()
+            if parent is not None:
+                parent.remove(block)
+    except (ValueError, TypeError, RecursionError, etree.LxmlError) as exc:
+        res.warnings.append(f"teaser blocks could not be read: {type(exc).__name__}")
+    try:
+        doc = trafilatura.bare_extraction(tree, url=url, with_metadata=True, **TRAFILATURA_OPTIONS)
+    except (ValueError, TypeError, RecursionError, AttributeError, IndexError, KeyError,
+            etree.LxmlError) as exc:
+        res.warnings.append(f"main-text extraction failed: {type(exc).__name__}: {exc}"[:200])
+        doc = None
+    if doc is None or doc.body is None:
+        res.warnings.append("trafilatura found no main text; used the page's plain text (baseline)")
+        try:
+            _, text, _ = trafilatura.baseline(html)
+        except (ValueError, TypeError, RecursionError, etree.LxmlError):
+            text = ""
+        res.blocks = [[ln] for ln in (normalise_line(x) for x in (text or "").split("\n")) if ln]
+        if not res.blocks:
+            res.warnings.append("no text found in the HTML")
+        return res
+    res.title = normalise_line(doc.title) if doc.title else None
+    res.published = _as_date(doc.date)
+    res.author = doc.author or None
+    res.site_name = doc.sitename or None
+    res.url = doc.url or None
+    for el in doc.body:
+        try:
+            lines = _el_lines(el)
+        except (ValueError, TypeError, RecursionError):
+            continue
+        if lines:
+            res.blocks.append(lines)
+    return res

@@ -1,0 +1,397 @@
+"""Quotations with speaker, role and organisation (rule-based, no model).
+
+:func:`find_quote_spans` finds top-level quotations in „…“, "…", »…«, «…», “…”
+(nested quotes inside a quotation stay part of it). :func:`extract_quotes`
+attributes each quotation from its sentence:
+
+* before the quote: "Dietmar Roller, Vorstandsvorsitzender von IJM, zeigt sich
+  erfreut: „…“", "Roller sagt: „…“", "Dazu erklärt Anna Schmidt: „…“";
+* after the quote: "„…“, skizziert Roller die Position von IJM.", "„…“, sagt Anna
+  Schmidt, Referentin für Migration bei Pro Asyl.", "„…“, so die Geschäftsführerin
+  von X, Maria Y.", "„…“, sagt sie." (pronoun -> previous speaker).
+
+A surname resolves to a full name mentioned in the article ("Roller" ->
+"Dietmar Roller") and inherits the role and organisation known for that person.
+Speech verbs and role words are data: ``resources/speech_verbs.txt`` and
+``resources/roles.txt``. The rules are heuristics for press-release German; a
+quote whose speaker cannot be found keeps ``speaker=None``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from ..model import Quote
+
+# --------------------------------------------------------------------------- resources
+
+
+def _read(name: str) -> list[str]:
+    raw = resources.files("ngo_text.resources").joinpath(name).read_text(encoding="utf-8")
+    return [ln.strip().lower() for ln in raw.splitlines() if ln.strip() and not ln.strip().startswith("#")]
+
+
+@lru_cache(maxsize=1)
+def speech_verbs() -> frozenset[str]:
+    """Inflected speech verbs from ``resources/speech_verbs.txt``."""
+    return frozenset(_read("speech_verbs.txt"))
+
+
+@lru_cache(maxsize=1)
+def role_stems() -> tuple[str, ...]:
+    """Role word stems from ``resources/roles.txt``."""
+    return tuple(dict.fromkeys(_read("roles.txt")))
+
+
+def is_role_word(word: str) -> bool:
+    """``True`` when ``word`` contains a role stem ("Vorstandsvorsitzender", "Referentin")."""
+    w = word.lower()
+    return any(s in w for s in role_stems())
+
+
+# --------------------------------------------------------------------------- spans
+@dataclass
+class QuoteSpan:
+    """A top-level quotation: ``text[start:end]`` is the content without marks."""
+
+    start: int
+    end: int
+    closed: bool
+
+
+_OPEN_AFTER = set(" \t\n([{–—-/:")
+
+
+def find_quote_spans(text: str) -> list[QuoteSpan]:
+    """Top-level quotation spans in ``text`` (nested quotes are part of the outer one).
+
+    Handles German „…“ and „…”, guillemets »…« and «…», English “…”, and straight
+    "…" quotes. An opening quote that is never closed runs to the end of ``text``
+    (``closed=False``), following the German convention for quotes spanning
+    paragraphs.
+    """
+    spans: list[QuoteSpan] = []
+    stack: list[tuple[str, int]] = []
+    n = len(text)
+    for i, ch in enumerate(text):
+        if ch not in "„“”\"»«":
+            continue
+        prev = text[i - 1] if i else " "
+        nxt = text[i + 1] if i + 1 < n else " "
+        top = stack[-1][0] if stack else None
+        opening_pos = prev in _OPEN_AFTER and not nxt.isspace()
+        if ch == "„":
+            stack.append((ch, i))
+            continue
+        if ch == "“":
+            if top == "„":
+                action = "close"
+            elif opening_pos:
+                action = "open"
+            elif top == "“":
+                action = "close"
+            else:
+                continue
+        elif ch == "”":
+            if top in ("“", "„"):
+                action = "close"
+            else:
+                continue
+        elif ch == '"':
+            if top == '"' and not (opening_pos and prev in " \t\n("):
+                action = "close"
+            elif opening_pos:
+                action = "open"
+            elif top == '"':
+                action = "close"
+            else:
+                continue
+        elif ch == "»":
+            action = "close" if top == "«" else "open"
+        else:  # «
+            action = "close" if top == "»" else "open"
+        if action == "open":
+            stack.append((ch, i))
+        else:
+            if not stack:
+                continue
+            _, start = stack.pop()
+            if not stack:
+                spans.append(QuoteSpan(start + 1, i, True))
+    if stack:
+        spans.append(QuoteSpan(stack[0][1] + 1, n, False))
+    return spans
+
+
+# --------------------------------------------------------------------------- names
+_TOK = r"[A-ZÄÖÜ][a-zäöüßéèêáàíìóòúçñëï'’]+(?:-[A-ZÄÖÜ][a-zäöüßéèáàíóúç]+)?"
+_TITLE = r"(?:(?:Prof\.|Dr\.(?:\s?med\.|\s?h\.\s?c\.)?|Dipl\.-\w+\.?)\s+)"
+_PART = r"(?:von der|van der|von|van|de|zu|di|da|del|ter|ten)"
+NAME = rf"{_TITLE}*{_TOK}(?:\s+[A-ZÄÖÜ]\.)?(?:\s+{_TOK})?(?:\s+{_PART})?\s+{_TOK}"
+_NAME_RE = re.compile(rf"^{NAME}$")
+
+_NOT_NAME = frozenset("""der die das den dem des ein eine einer eines einem am im in mit nach seit
+heute gestern auch doch und aber wir ich sie es er man wer was wie wo als bei für von vom zum zur
+auf aus unter über durch gegen so laut dazu hier dort damit dabei denn diese dieser dieses jeder
+jede alle viele unsere unser ihre ihr sein seine deutschland europa bundesregierung regierung
+international deutsche deutschen deutscher europäische europäischen vereinte vereinten nationen
+kinder menschen frauen männer januar februar märz april mai juni juli august september oktober
+november dezember montag dienstag mittwoch donnerstag freitag samstag sonntag wenn dass weil ob
+gleichzeitig allerdings leider zudem außerdem deshalb daher trotzdem gerade vor nun jetzt""".split())
+_NOUN_SUFFIX = ("ung", "heit", "keit", "schaft", "tion", "ität", "ismus", "organisation", "verband",
+                "verein", "amt", "ministerium", "gesetz", "bericht", "ausschuss", "stiftung", "hilfe")
+_PRONOUNS = {"er", "sie", "ihm", "ihr"}
+
+
+def plausible_name(name: str) -> bool:
+    """``True`` when ``name`` looks like a person name ("Dietmar Roller", "Dr. Anna von Berg")."""
+    tokens = [t for t in re.sub(_TITLE, "", name).split() if t[:1].isupper() and not t.endswith(".")]
+    if not tokens or len(tokens) > 4:
+        return False
+    for t in tokens:
+        low = t.lower()
+        if low in _NOT_NAME or is_role_word(t) or low.endswith(_NOUN_SUFFIX) or t.isupper():
+            return False
+    return True
+
+
+class _People:
+    """Full names met in the article with the role/organisation known for them."""
+
+    def __init__(self) -> None:
+        self.info: dict[str, tuple[str | None, str | None]] = {}
+        self.by_surname: dict[str, str] = {}
+        self.by_first: dict[str, str] = {}
+
+    def add(self, name: str, role: str | None = None, org: str | None = None) -> str:
+        name = re.sub(r"\s+", " ", name).strip()
+        old = self.info.get(name, (None, None))
+        self.info[name] = (old[0] or role, old[1] or org)
+        toks = name.split()
+        if len(toks) >= 2:
+            self.by_surname.setdefault(toks[-1], name)
+            self.by_first.setdefault(toks[0], name)
+        return name
+
+    def resolve(self, token: str) -> str | None:
+        if token in self.info:
+            return token
+        return self.by_surname.get(token)
+
+    def role_org(self, name: str) -> tuple[str | None, str | None]:
+        return self.info.get(name, (None, None))
+
+
+# --------------------------------------------------------------------------- role/org
+_CONNECTOR_RE = re.compile(r"\s+(?:von der|von|vom|bei der|beim|bei|der|des|im|am|an der|für die|of|at)\s+(?=[A-ZÄÖÜ0-9„\"])")
+
+
+def split_role_org(phrase: str) -> tuple[str | None, str | None]:
+    """Split an apposition into role and organisation.
+
+    "Vorstandsvorsitzender von IJM" -> ("Vorstandsvorsitzender", "IJM");
+    "Referentin für Migration bei Pro Asyl" -> ("Referentin für Migration", "Pro Asyl").
+    The last connector (von, bei, der, des ...) followed by a capitalised word splits.
+    """
+    phrase = re.sub(r"^(?:der|die|des|dem|den)\s+", "", phrase.strip(" ,;:.")).strip()
+    if not phrase:
+        return None, None
+    matches = list(_CONNECTOR_RE.finditer(phrase))
+    if matches:
+        m = matches[-1]
+        role, org = phrase[:m.start()].strip(), phrase[m.end():].strip(" ,;:.")
+        if not is_role_word(role.split()[0] if role else "") and not matches[0] is m:
+            m = matches[0]
+            role, org = phrase[:m.start()].strip(), phrase[m.end():].strip(" ,;:.")
+        return (role or None), (org or None)
+    if any(is_role_word(w) for w in phrase.split()[:3]):
+        return phrase, None
+    return None, None
+
+
+# --------------------------------------------------------------------------- attribution
+_SENT_SPLIT_RE = re.compile(r"(?<![A-ZÄÖÜ])(?<!\bDr)(?<!\bProf)(?<!\bSt)(?<!\bbzw)(?<!\bz\.B)(?<!\bu\.a)"
+                            r"(?<!\bca)(?<!\bNr)(?<!\d)[.!?]\s+")
+_PAREN = r"(?:\s*\((?P<paren>[^()]{1,80})\))?"
+
+
+def _verbs_alt() -> str:
+    alt = "|".join(sorted((re.escape(v) for v in speech_verbs()), key=len, reverse=True))
+    return f"(?i:{alt})"
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> dict[str, re.Pattern[str]]:
+    v = _verbs_alt()
+    role = r"(?P<role>[A-ZÄÖÜ][\w-]+(?:\s+(?:für|von|vom|der|des|bei|beim|im)\s+[A-ZÄÖÜ][\w-]+){0,3})"
+    return {
+        # Dietmar Roller, Vorstandsvorsitzender von IJM, zeigt sich erfreut:
+        "pre_appos": re.compile(rf"(?:^|[\s(])(?P<name>{NAME}){_PAREN}\s*,\s*(?P<app>[^,:;„“\"]{{3,140}}?)\s*,\s*"
+                                rf"(?P<rest>[^,]*?)[:,]?\s*$"),
+        # Vorstandsvorsitzender Dietmar Roller erklärt: / Dietmar Roller (IJM) sagt:
+        "pre_name_verb": re.compile(rf"(?:^|\s)(?:(?:der|die)\s+)?(?:{role}\s+)?(?P<name>{NAME}){_PAREN}\s+"
+                                    rf"(?:\w+\s+){{0,2}}(?P<verb>{v})\b"),
+        # Dazu sagt Anna Schmidt: / Laut Anna Schmidt
+        "pre_verb_name": re.compile(rf"(?:^|\s)(?P<verb>{v})\s+(?:(?:dazu|auch|außerdem|noch|dann)\s+)?"
+                                    rf"(?:(?:der|die)\s+)?(?:{role}\s+)?(?P<name>{NAME}){_PAREN}"
+                                    rf"(?:\s*,\s*(?P<app>[^,:;]{{3,140}}?)\s*,?)?\s*[:,]?\s*$"),
+        # Anna Schmidt: „…“
+        "pre_colon": re.compile(rf"(?:^|\s)(?P<name>{NAME}){_PAREN}\s*:\s*$"),
+        # „…“, so die Geschäftsführerin von X, Maria Y.
+        "post_role_then_name": re.compile(rf"^\s*[,.!?]?\s*(?P<verb>{v})\s+(?:(?:der|die)\s+)"
+                                          rf"(?P<app>[^,.;]{{3,140}}?)\s*,\s*(?P<name>{NAME})\b{_PAREN}"),
+        # „…“, sagt Anna Schmidt, Referentin für Migration bei Pro Asyl.
+        "post_verb_name": re.compile(rf"^\s*[,.!?]?\s*(?P<verb>{v})\s+(?:(?:der|die)\s+)?(?:{role}\s+)?"
+                                     rf"(?P<name>{NAME})\b{_PAREN}(?:\s*,\s*(?P<app>[^,.;]{{3,140}}))?"),
+        # „…“, skizziert Roller die Position von IJM. / „…“, sagt sie.
+        "post_verb_token": re.compile(rf"^\s*[,.!?]?\s*(?P<verb>{v})\s+(?:(?:der|die)\s+)?(?:{role}\s+)?"
+                                      rf"(?P<tok>{_TOK}|er|sie)\b{_PAREN}"),
+    }
+
+
+@dataclass
+class _Attr:
+    speaker: str | None = None
+    role: str | None = None
+    org: str | None = None
+
+
+def _verb_ok(verb: str | None) -> bool:
+    return bool(verb) and verb.lower() in speech_verbs()
+
+
+def _from_match(m: re.Match[str], people: _People) -> _Attr | None:
+    gd = m.groupdict()
+    name = gd.get("name")
+    if name and not plausible_name(name):
+        return None
+    role = org = None
+    if gd.get("app"):
+        role, org = split_role_org(gd["app"])
+        if role is None and org is None:
+            if gd["app"].strip()[:1].isupper() and len(gd["app"].split()) <= 6:
+                org = gd["app"].strip()
+    if gd.get("role") and is_role_word(gd["role"].split()[0]):
+        r2, o2 = split_role_org(gd["role"])
+        role = role or r2 or gd["role"]
+        org = org or o2
+    if gd.get("paren") and not re.search(r"\d", gd["paren"]):
+        org = org or gd["paren"].strip()
+    full = people.resolve(name) or name
+    full = people.add(full, role, org)
+    r0, o0 = people.role_org(full)
+    return _Attr(full, role or r0, org or o0)
+
+
+def _attribute(before: str, after: str, people: _People, last: _Attr | None) -> _Attr | None:
+    pats = _patterns()
+    # context after the quote, up to the end of that sentence
+    post = after[:300]
+    if post[:1] in (",", " ") or post[:2].strip() in ("", ",") or post[:1] in ".!?":
+        for key in ("post_role_then_name", "post_verb_name"):
+            m = pats[key].match(post)
+            if m and _verb_ok(m.group("verb")):
+                a = _from_match(m, people)
+                if a:
+                    return a
+        m = pats["post_verb_token"].match(post)
+        if m and _verb_ok(m.group("verb")):
+            tok = m.group("tok")
+            if tok.lower() in _PRONOUNS:
+                return _Attr(last.speaker, last.role, last.org) if last and last.speaker else None
+            full = people.resolve(tok)
+            if full:
+                role, org = people.role_org(full)
+                return _Attr(full, role, org)
+            if tok.lower() not in _NOT_NAME and not is_role_word(tok) and not tok.lower().endswith(_NOUN_SUFFIX):
+                return _Attr(tok, None, None)
+    # context before the quote: the clause since the last sentence end
+    parts = _SENT_SPLIT_RE.split(before[-400:])
+    pre = parts[-1] if parts else ""
+    if pre.strip():
+        m = pats["pre_appos"].search(pre)
+        if m and (m.group("rest").strip() == "" or pre.rstrip().endswith(":")
+                  or any(w.lower() in speech_verbs() for w in m.group("rest").split())):
+            a = _from_match(m, people)
+            if a:
+                return a
+        for key in ("pre_verb_name", "pre_name_verb", "pre_colon"):
+            m = pats[key].search(pre)
+            if m and (key == "pre_colon" or _verb_ok(m.group("verb"))):
+                a = _from_match(m, people)
+                if a:
+                    return a
+        # a known person (full name or surname) named in the clause
+        if pre.rstrip().endswith((":", ",")):
+            for tok in re.findall(_TOK, pre):
+                full = people.resolve(tok)
+                if full:
+                    role, org = people.role_org(full)
+                    return _Attr(full, role, org)
+    return None
+
+
+_APPOS_SCAN_RE = re.compile(rf"(?P<name>{NAME}){_PAREN}\s*,\s*(?P<app>[^,:;.„“\"]{{3,140}}?)\s*[,.:;]")
+
+
+def _scan_people(paragraphs: list[str], people: _People) -> None:
+    """Register "Name, Role von Org," appositions and "Role Name" mentions."""
+    role_name = re.compile(rf"(?P<role>[A-ZÄÖÜ][\w-]+)\s+(?P<name>{NAME})")
+    for para in paragraphs:
+        for m in _APPOS_SCAN_RE.finditer(para):
+            if plausible_name(m.group("name")):
+                role, org = split_role_org(m.group("app"))
+                if role and is_role_word(role.split()[0]):
+                    people.add(m.group("name"), role, org)
+        for m in role_name.finditer(para):
+            if is_role_word(m.group("role")) and plausible_name(m.group("name")):
+                people.add(m.group("name"), m.group("role"), None)
+
+
+def extract_quotes(paragraphs: list[str], *, min_words: int = 3) -> list[Quote]:
+    """All quotations in ``paragraphs`` with their attribution.
+
+    Args:
+        paragraphs: Body paragraphs in reading order (lead first).
+        min_words: Shorter quotations are taken as scare quotes / names and skipped.
+
+    Returns:
+        :class:`~ngo_text.model.Quote` objects in reading order. Unattributed
+        quotations are kept when they have at least 8 words (``speaker=None``),
+        or inherit the speaker of an adjacent quote when they continue it.
+    """
+    people = _People()
+    _scan_people(paragraphs, people)
+    found: list[tuple[int, QuoteSpan, Quote, bool]] = []
+    last: _Attr | None = None
+    for pi, para in enumerate(paragraphs):
+        for span in find_quote_spans(para):
+            content = para[span.start:span.end].strip()
+            if len(content.split()) < min_words:
+                continue
+            before = para[: max(0, span.start - 1)]
+            after = para[span.end + 1:] if span.closed else ""
+            attr = _attribute(before, after, people, last)
+            if attr is None and len(content.split()) < 8:
+                continue
+            whole = len(content) >= 0.8 * len(para)
+            q = Quote(text=content, speaker=attr.speaker if attr else None,
+                      role=attr.role if attr else None, organisation=attr.org if attr else None)
+            found.append((pi, span, q, whole))
+            if attr and attr.speaker:
+                last = attr
+    # continuation quotes: an unclosed quote takes the next quote's speaker; a
+    # paragraph-long unattributed quote takes the previous quote's speaker.
+    for i, (pi, span, q, whole) in enumerate(found):
+        if q.speaker:
+            continue
+        donor = None
+        if not span.closed and i + 1 < len(found) and found[i + 1][0] in (pi, pi + 1):
+            donor = found[i + 1][2]
+        elif whole and i > 0 and found[i - 1][0] in (pi - 1, pi):
+            donor = found[i - 1][2]
+        if donor and donor.speaker:
+            q.speaker, q.role, q.organisation = donor.speaker, donor.role, donor.organisation
+    return [q for _, _, q, _ in found]

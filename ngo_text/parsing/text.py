@@ -1,0 +1,423 @@
+"""Structure of a press release given as text: title, dateline, lead, paragraphs, teasers.
+
+The input is a list of *blocks* (a block is a list of lines; in plain text blocks
+are separated by blank lines, from HTML each extracted element is one block).
+:func:`analyse_blocks` walks the blocks once with a small state machine:
+
+``body``
+    lines are kept (after boilerplate removal) and grouped into paragraphs;
+``teaser``
+    entered at a teaser heading ("Das könnte dich auch interessieren…", see
+    ``resources/teaser_headings.txt``); lines become :class:`~ngo_text.model.Teaser`
+    items (a short title line followed by summary lines);
+``after``
+    entered when boilerplate follows the teasers (donation call, sign-up ...),
+    or at a footer start ("Impressum", "Donor Portal" ...): everything is dropped.
+
+Boilerplate rules live in ``resources/boilerplate.txt`` (data, not code). The
+first body paragraph gives the dateline ("Berlin – ...", "Berlin, 5. Mai 2021 –",
+"BERLIN (dpa) -"), which is removed from the lead and kept separately.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from ..model import Teaser
+
+_WS_RE = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_TRAIL_RE = re.compile(r"[\s.…:!|»›>\-–—]+$")
+_LEAD_PUNCT_RE = re.compile(r"^[\s|»›>•·\-–—]+")
+
+#: Blocks with at most this many lines/characters are dropped whole when they
+#: contain a call to action ("*" rules).
+_CALL_BLOCK_LINES = 6
+_CALL_BLOCK_CHARS = 700
+#: Phrase and regex rules only apply to lines up to this length.
+_SHORT_LINE = 300
+
+
+# --------------------------------------------------------------------------- rules
+@dataclass(frozen=True)
+class _Rules:
+    exact: frozenset[str]
+    prefixes: tuple[str, ...]
+    regexes: tuple[re.Pattern[str], ...]
+    calls: tuple[re.Pattern[str], ...]
+    footer: frozenset[str]
+    footer_regexes: tuple[re.Pattern[str], ...]
+    teaser_headings: frozenset[str]
+
+
+def _read_lines(name: str) -> list[str]:
+    raw = resources.files("ngo_text.resources").joinpath(name).read_text(encoding="utf-8")
+    return [ln.strip() for ln in raw.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+
+
+@lru_cache(maxsize=1)
+def rules() -> _Rules:
+    """The boilerplate and teaser-heading rules from ``ngo_text/resources`` (cached)."""
+    exact, prefixes, regexes, calls, footer, footer_re = set(), [], [], [], set(), []
+    for line in _read_lines("boilerplate.txt"):
+        tag, _, rest = line.partition(" ")
+        rest = rest.strip()
+        if tag == "=":
+            exact.add(line_key(rest))
+        elif tag == "^":
+            prefixes.append(line_key(rest))
+        elif tag == "~":
+            regexes.append(re.compile(rest, re.I))
+        elif tag == "*":
+            calls.append(re.compile(rest, re.I))
+        elif tag == "!":
+            footer.add(line_key(rest))
+        elif tag == "!~":
+            footer_re.append(re.compile(rest, re.I))
+        else:
+            raise ValueError(f"boilerplate.txt: unknown rule {line!r}")
+    headings = frozenset(line_key(h) for h in _read_lines("teaser_headings.txt"))
+    return _Rules(frozenset(exact), tuple(prefixes), tuple(regexes), tuple(calls),
+                  frozenset(footer), tuple(footer_re), headings)
+
+
+def normalise_line(line: str) -> str:
+    """Collapse whitespace (incl. no-break and zero-width spaces) and strip."""
+    return _WS_RE.sub(" ", line).strip()
+
+
+def line_key(line: str) -> str:
+    """Lower-cased line without trailing punctuation/ellipsis, for phrase rules."""
+    return _LEAD_PUNCT_RE.sub("", _TRAIL_RE.sub("", normalise_line(line).lower()))
+
+
+def is_call_to_action(line: str) -> bool:
+    """``True`` for donation / sign-up calls ("Jetzt spenden", "Dann spende jetzt.")."""
+    low = line.lower()
+    return len(line) <= 200 and any(r.search(low) for r in rules().calls)
+
+
+def is_boilerplate(line: str) -> bool:
+    """``True`` when a single line is boilerplate (navigation, sharing, cookies, calls)."""
+    if len(line) > _SHORT_LINE:
+        return False
+    r = rules()
+    key = line_key(line)
+    if not key:
+        return True
+    if key in r.exact or key in r.footer:
+        return True
+    if any(key.startswith(p) for p in r.prefixes):
+        return True
+    low = normalise_line(line).lower()
+    if any(rx.search(low) for rx in r.regexes):
+        return True
+    return is_call_to_action(line) or is_footer_start(line)
+
+
+def is_footer_start(line: str) -> bool:
+    """``True`` for lines that start the site footer ("Impressum", "Donor Portal", "© 2021 ...")."""
+    if len(line) > 160:
+        return False
+    r = rules()
+    if line_key(line) in r.footer:
+        return True
+    low = normalise_line(line).lower()
+    return any(rx.match(low) for rx in r.footer_regexes)
+
+
+def teaser_heading(line: str) -> tuple[bool, str | None]:
+    """Recognise a teaser heading.
+
+    Returns:
+        ``(True, None)`` for a whole-line heading ("Lesen Sie auch:"),
+        ``(True, title)`` for an inline teaser ("Lesen Sie auch: Neue Studie ..."),
+        ``(False, None)`` otherwise.
+    """
+    if len(line) > 250:
+        return False, None
+    headings = rules().teaser_headings
+    key = line_key(line)
+    if key in headings:
+        return True, None
+    m = re.match(r"^\s*([^:]{4,60}?)\s*(?::|…|\.\.\.|–|—)\s+(\S.{5,})$", normalise_line(line))
+    if m and line_key(m.group(1)) in headings:
+        return True, m.group(2).strip()
+    return False, None
+
+
+# --------------------------------------------------------------------------- dates
+_MONTHS = {
+    "januar": 1, "jänner": 1, "jan": 1, "februar": 2, "feb": 2, "märz": 3, "maerz": 3, "mär": 3,
+    "april": 4, "apr": 4, "mai": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7, "august": 8,
+    "aug": 8, "september": 9, "sept": 9, "sep": 9, "oktober": 10, "okt": 10, "november": 11,
+    "nov": 11, "dezember": 12, "dez": 12,
+}
+_DATE_PATTERNS = (
+    re.compile(r"(?P<d>\d{1,2})\.\s*(?P<mname>[A-Za-zÄÖÜäöü]{3,9})\.?\s+(?P<y>\d{4})"),
+    re.compile(r"(?P<d>\d{1,2})\.\s?(?P<m>\d{1,2})\.\s?(?P<y>\d{4}|\d{2})\b"),
+    re.compile(r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})"),
+)
+
+
+def parse_german_date(text: str) -> _dt.date | None:
+    """Parse the first German date in ``text`` ("5. Mai 2021", "05.05.2021", "2021-05-05")."""
+    for rx in _DATE_PATTERNS:
+        m = rx.search(text)
+        if not m:
+            continue
+        try:
+            gd = m.groupdict()
+            month = int(gd["m"]) if gd.get("m") else _MONTHS.get(gd["mname"].lower().rstrip("."))
+            if not month:
+                continue
+            year = int(gd["y"])
+            year = year + 2000 if year < 100 else year
+            return _dt.date(year, month, int(gd["d"]))
+        except (ValueError, TypeError):
+            continue
+    return None
+
+
+# --------------------------------------------------------------------------- dateline
+_PLACE_WORD = r"(?:[A-ZÄÖÜ][\w'’-]*\.?)"
+_PLACE = (rf"{_PLACE_WORD}(?:(?:\s+(?:am|an\s+der|im|in\s+der|ob\s+der|bei|vor\s+der|upon|on)\s+"
+          rf"|\s*/\s*|\s+){_PLACE_WORD}){{0,3}}")
+_DATE = (r"(?:\d{1,2}\.\s*(?:[A-ZÄÖÜ][a-zäöü]{2,8}\.?|\d{1,2}\.)\s*(?:\d{2,4})?|\d{4}-\d{2}-\d{2}"
+         r"|[A-ZÄÖÜ][a-zäöü]{2,8}\s+\d{4})")
+_DATELINE_RE = re.compile(
+    rf"^(?P<place>{_PLACE})(?:\s*\((?P<agency>[^()]{{1,40}})\))?"
+    rf"(?:\s*,\s*(?:(?:den|am)\s+)?(?P<date>{_DATE}))?"
+    rf"(?:\s*\((?P<agency2>[^()]{{1,40}})\))?"
+    rf"(?P<sep>\s*(?:[–—]|--?|\|)\s+|(?<=\d)\.\s+|(?<=\d)\s*:\s+|\s*:\s+(?=[A-ZÄÖÜ„\"»]))(?=\S)"
+)
+_LONE_DATELINE_RE = re.compile(
+    rf"^(?:(?P<place>{_PLACE})\s*,\s*(?:(?:den|am)\s+)?)?(?P<date>{_DATE})\.?$"
+)
+_NOT_PLACE = frozenset("""der die das den dem des ein eine einer eines einem am im in mit nach seit
+heute gestern morgen auch doch und aber wir ich sie es er man wer was wie wo wann warum als bei für
+von vom zum zur auf aus unter über durch gegen so laut dazu hier dort damit dabei denn
+pressemitteilung pressemeldung presseinformation foto bild""".split())
+
+
+@dataclass
+class Dateline:
+    """A parsed dateline: the place, an optional date, and the text after it."""
+
+    place: str
+    date: _dt.date | None
+    rest: str
+
+
+def split_dateline(paragraph: str) -> Dateline | None:
+    """Split a dateline off the start of ``paragraph``.
+
+    Recognises "Berlin – Text", "Berlin, 5. Mai 2021 – Text", "BERLIN (dpa) - Text",
+    "Frankfurt am Main/Genf – Text", "Berlin, 05.05.2021. Text". The place is
+    returned in title case when it was written in capitals ("BERLIN" -> "Berlin").
+    """
+    m = _DATELINE_RE.match(paragraph)
+    if not m:
+        return None
+    place = m.group("place").strip()
+    first = re.split(r"[\s/]", place)[0].lower().rstrip(".")
+    if first in _NOT_PLACE or len(place) > 50:
+        return None
+    if m.group("sep").strip() == ":" and not (m.group("date") or m.group("agency")):
+        return None  # "Fazit: ..." is no dateline
+    rest = paragraph[m.end():].strip()
+    if not rest:
+        return None
+    if place.isupper() and len(place) > 3:
+        place = " ".join(w.capitalize() if w.isupper() else w for w in place.split(" "))
+        place = "/".join(p[:1].upper() + p[1:] for p in place.split("/"))
+    date = parse_german_date(m.group("date")) if m.group("date") else None
+    return Dateline(place=place, date=date, rest=rest)
+
+
+# --------------------------------------------------------------------------- blocks
+def split_blocks(text: str) -> list[list[str]]:
+    """Split plain text into blocks (separated by blank lines) of normalised lines."""
+    blocks: list[list[str]] = []
+    for raw in re.split(r"\n[ \t\u00a0]*\n+", text):
+        lines = [normalise_line(ln) for ln in raw.split("\n")]
+        lines = [ln for ln in lines if ln]
+        if lines:
+            blocks.append(lines)
+    return blocks
+
+
+_END_PUNCT = (".", "!", "?", "…", ":", ";")
+_CLOSE_QUOTES = "\"“”»«'’)"
+
+
+def _ends_sentence(line: str) -> bool:
+    return line.rstrip(_CLOSE_QUOTES + " ").endswith(_END_PUNCT)
+
+
+def group_lines(lines: list[str], *, join: bool = True) -> list[str]:
+    """Group the lines of one block into paragraphs.
+
+    With ``join`` (plain text), a line is joined with the next one when it looks
+    hard-wrapped (at least 40 characters and no sentence end); short lines and
+    lines ending a sentence start a new paragraph. Without ``join`` (HTML blocks),
+    the lines form one paragraph joined by newlines (list items, table rows).
+    """
+    if not join:
+        return ["\n".join(lines)] if lines else []
+    paras: list[str] = []
+    cur = ""
+    for ln in lines:
+        if not cur:
+            cur = ln
+        elif len(cur.rsplit("\n", 1)[-1]) >= 40 and not _ends_sentence(cur):
+            cur = cur[:-1] + ln if cur.endswith("-") and ln[:1].islower() else cur + " " + ln
+        else:
+            paras.append(cur)
+            cur = ln
+    if cur:
+        paras.append(cur)
+    return paras
+
+
+# --------------------------------------------------------------------------- teasers
+def _title_like(line: str) -> bool:
+    return 8 <= len(line) <= 160 and not _ends_sentence(line) and len(line.split()) >= 2
+
+
+_DATE_ONLY_RE = re.compile(rf"^(?:{_DATE}|\d{{1,2}}\.\d{{1,2}}\.\d{{2,4}})\s*$")
+
+
+def parse_teaser_lines(blocks: list[list[str]]) -> list[Teaser]:
+    """Turn the lines of a teaser zone into :class:`Teaser` items.
+
+    A title is a short line without sentence end; the lines after it (up to the
+    next title) form its summary. Pure date lines are skipped.
+    """
+    teasers: list[Teaser] = []
+    for block in blocks:
+        for line in block:
+            if _DATE_ONLY_RE.match(line) or is_boilerplate(line):
+                continue
+            cur = teasers[-1] if teasers else None
+            if cur is None or _title_like(line) and (cur.summary is not None or len(line) <= 100):
+                teasers.append(Teaser(title=line.strip()))
+            elif cur.summary is None:
+                cur.summary = line.strip()
+            else:
+                cur.summary = f"{cur.summary} {line.strip()}"
+    return [t for t in teasers if t.title]
+
+
+# --------------------------------------------------------------------------- main walk
+@dataclass
+class Structure:
+    """The result of :func:`analyse_blocks`."""
+
+    title: str = ""
+    dateline: str | None = None
+    dateline_date: _dt.date | None = None
+    lead: str = ""
+    paragraphs: list[str] = field(default_factory=list)
+    teasers: list[Teaser] = field(default_factory=list)
+    removed: int = 0
+
+
+def analyse_text(text: str) -> Structure:
+    """Analyse a plain-text press release (see module docstring)."""
+    return analyse_blocks(split_blocks(text))
+
+
+def analyse_blocks(blocks: list[list[str]], *, title: str | None = None, join: bool = True,
+                   teasers: list[Teaser] | None = None) -> Structure:
+    """Walk ``blocks`` and build a :class:`Structure`.
+
+    Args:
+        blocks: Blocks of normalised, non-empty lines.
+        title: A known title (from HTML metadata); when ``None`` the first body
+            line is the title. A first body paragraph equal to it is dropped.
+        join: Join hard-wrapped lines (plain text) or keep each block as one paragraph (HTML).
+        teasers: Teasers already found elsewhere (HTML link blocks); text teasers
+            are added only when their title is new.
+    """
+    st = Structure(teasers=list(teasers or []))
+    body: list[str] = []
+    zone: list[list[str]] = []
+    state = "body"
+    for block in blocks:
+        if state == "after":
+            break
+        short_block = len(block) <= _CALL_BLOCK_LINES and sum(map(len, block)) <= _CALL_BLOCK_CHARS
+        if short_block and any(is_call_to_action(ln) for ln in block):
+            st.removed += len(block)
+            if state == "teaser" and zone:
+                state = "after"
+            continue
+        kept: list[str] = []
+        for line in block:
+            if is_footer_start(line) and (body or zone or state != "body"):
+                state = "after"
+                break
+            head, inline = teaser_heading(line)
+            if head and inline is None:
+                if kept and state == "body":
+                    body.extend(group_lines(kept, join=join))
+                elif kept:
+                    zone.append(kept)
+                kept = []
+                state = "teaser"
+                continue
+            if head and inline:
+                st.teasers.append(Teaser(title=inline))
+                continue
+            if is_boilerplate(line):
+                st.removed += 1
+                if state == "teaser" and (zone or kept):
+                    state = "after"
+                    break
+                continue
+            kept.append(line)
+        if not kept:
+            continue
+        if state == "body":
+            body.extend(group_lines(kept, join=join))
+        elif state == "teaser":
+            zone.append(kept)
+    # title
+    if title:
+        st.title = normalise_line(title)
+        if body and line_key(body[0]) == line_key(st.title):
+            body.pop(0)
+    elif body:
+        first = body.pop(0)
+        if "\n" in first:
+            first, rest = first.split("\n", 1)
+            body.insert(0, rest)
+        elif len(first) > 300 and not join:
+            body.insert(0, first)
+            first = ""
+        st.title = first
+    # dateline: a lone "Berlin, 5. Mai 2021" line, or the start of the first paragraph
+    if body:
+        m = _LONE_DATELINE_RE.match(body[0])
+        if m and (m.group("place") or len(body) > 1):
+            st.dateline = m.group("place")
+            st.dateline_date = parse_german_date(m.group("date"))
+            body.pop(0)
+    if body:
+        dl = split_dateline(body[0])
+        if dl is not None:
+            st.dateline = dl.place
+            st.dateline_date = st.dateline_date or dl.date
+            body[0] = dl.rest
+    if body:
+        st.lead, st.paragraphs = body[0], body[1:]
+    if zone:
+        seen = {line_key(t.title) for t in st.teasers}
+        for t in parse_teaser_lines(zone):
+            if line_key(t.title) not in seen:
+                st.teasers.append(t)
+                seen.add(line_key(t.title))
+    return st
