@@ -1,0 +1,69 @@
+"""Benchmark: exact-span NER figures of a spaCy pipeline on the shared German NER corpora.
+
+Prints GermEval 2014 dev and test (outer level, official metric: exact-span micro F1)
+per label for the bundled ngo_text pipeline (or ``--model``), and optionally LER and
+MobIE test with their labels mapped to PER/ORG/LOC (MISC is not annotated there, so
+MISC predictions are ignored on those sets).
+
+Usage::
+
+    python bench/ner_eval.py [--model PATH_OR_NAME] [--shared ../shared] [--extra] [--limit N]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from ngo_text.nlp.evaluate import evaluate_ner, format_report  # noqa: E402
+
+LER_EVAL_MAP = {"PER": "PER", "RR": "PER", "AN": "PER", "LD": "LOC", "ST": "LOC",
+                "STR": "LOC", "LDS": "LOC", "ORG": "ORG", "UN": "ORG", "INN": "ORG",
+                "GRT": "ORG"}
+MOBIE_EVAL_MAP = {"person": "PER", "organization": "ORG", "organization-company": "ORG",
+                  "location": "LOC", "location-city": "LOC", "location-street": "LOC",
+                  "location-stop": "LOC"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model", default=str(ROOT / "ngo_text" / "models" / "de_ngo"))
+    ap.add_argument("--shared", type=Path,
+                    default=Path(os.environ.get("NGO_TEXT_SHARED", ROOT.parent / "shared")))
+    ap.add_argument("--extra", action="store_true", help="also LER and MobIE test")
+    ap.add_argument("--limit", type=int, default=None, help="first N sentences per set")
+    ap.add_argument("--json", type=Path, default=None, help="write all results as JSON")
+    args = ap.parse_args(argv)
+
+    import spacy
+
+    ner = args.shared / "data" / "ner"
+    if not (ner / "germeval2014" / "test.tsv").is_file():
+        print(f"shared NER data not found under {args.shared} (set NGO_TEXT_SHARED)")
+        return 2
+    nlp = spacy.load(args.model)
+    sets = [("GermEval 2014 dev (outer)", ner / "germeval2014" / "dev.tsv", "germeval", None),
+            ("GermEval 2014 test (outer)", ner / "germeval2014" / "test.tsv", "germeval", None)]
+    if args.extra:
+        sets += [("LER test (PER/ORG/LOC)", ner / "ler" / "test.conll.gz", "conll", LER_EVAL_MAP),
+                 ("MobIE test (PER/ORG/LOC)", ner / "mobie" / "test.conll2003", "conll",
+                  MOBIE_EVAL_MAP)]
+    results = {}
+    print(f"model: {args.model}  pipeline: {nlp.pipe_names}")
+    for title, path, fmt, lmap in sets:
+        r = evaluate_ner(nlp, path, fmt=fmt, label_map=lmap, limit=args.limit)
+        results[title] = r
+        print()
+        print(format_report(r, title=f"== {title}"))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

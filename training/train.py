@@ -1,0 +1,100 @@
+"""Train the bundled German NER pipeline ``de_ngo`` end to end (never run in CI).
+
+Steps (all seeded, single-threaded CPU):
+
+1. ``training/prepare.py``: convert GermEval 2014 / MobIE / LER into DocBins under
+   ``training/corpus/`` (skipped when present, ``--force-prepare`` redoes it).
+2. ``python -m spacy train CONFIG`` with the chosen variant's training directory,
+   GermEval dev as dev set, ``--max-steps`` and ``--seed``; output in
+   ``training/output/<run>/`` and a log in ``training/logs/<run>.log``.
+3. ``training/build.py``: take ``model-best`` (best GermEval dev F1), add the
+   sentencizer and the pruned lookup lemmatizer, save to ``--out``.
+4. Evaluate the saved pipeline on GermEval dev and test (outer level, exact spans) and
+   write ``training/output/<run>/eval.json``.
+
+The shipped model was made with::
+
+    python training/train.py --shared ../shared --out ngo_text/models/de_ngo
+
+(defaults: ``--config training/configs/ner_wide.cfg --variant ge_extra --seed 0
+--max-steps`` as in the model card).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+VARIANTS = ("ge", "ge_extra")
+DEFAULT_MAX_STEPS = 16000
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    ap.add_argument("--out", type=Path, default=ROOT / "ngo_text" / "models" / "de_ngo")
+    ap.add_argument("--config", type=Path, default=ROOT / "training" / "configs" / "ner_wide.cfg")
+    ap.add_argument("--variant", choices=VARIANTS, default="ge_extra",
+                    help="ge = GermEval only; ge_extra = GermEval + MobIE + LER subsample")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--max-steps", type=int, default=DEFAULT_MAX_STEPS)
+    ap.add_argument("--run", default=None, help="run name (default: <config>_<variant>)")
+    ap.add_argument("--force-prepare", action="store_true")
+    ap.add_argument("--no-build", action="store_true", help="only train")
+    args = ap.parse_args(argv)
+
+    corpus = ROOT / "training" / "corpus"
+    run = args.run or f"{args.config.stem.removeprefix('ner_')}_{args.variant}"
+    output = ROOT / "training" / "output" / run
+    logs = ROOT / "training" / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
+           "MKL_NUM_THREADS": "1", "PYTHONHASHSEED": str(args.seed)}
+    t0 = time.time()
+
+    if args.force_prepare or not (corpus / "stats.json").is_file():
+        subprocess.run([sys.executable, str(ROOT / "training" / "prepare.py"),
+                        "--shared", str(args.shared), "--out", str(corpus),
+                        "--seed", str(args.seed)], check=True, env=env)
+
+    cmd = [sys.executable, "-m", "spacy", "train", str(args.config), "--output", str(output),
+           "--paths.train", str(corpus / args.variant),
+           "--paths.dev", str(corpus / "germeval_dev.spacy"),
+           "--system.seed", str(args.seed), "--training.max_steps", str(args.max_steps)]
+    print("+", " ".join(cmd), flush=True)
+    with open(logs / f"{run}.log", "w", encoding="utf-8") as log:
+        subprocess.run(cmd, check=True, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+    t_train = time.time() - t0
+    if args.no_build:
+        return 0
+
+    from training.build import build  # noqa: E402
+    from ngo_text.nlp.evaluate import evaluate_ner, format_report  # noqa: E402
+    import spacy
+
+    meta_extra = {"training": {"config": str(args.config.relative_to(ROOT))
+                               if args.config.is_relative_to(ROOT) else str(args.config),
+                               "variant": args.variant, "seed": args.seed,
+                               "max_steps": args.max_steps}}
+    info = build(output / "model-best", args.out, args.shared, meta_extra=meta_extra)
+    nlp = spacy.load(args.out)
+    ge = args.shared / "data" / "ner" / "germeval2014"
+    results = {"run": run, "train_seconds": t_train, **info}
+    for split in ("dev", "test"):
+        r = evaluate_ner(nlp, ge / f"{split}.tsv")
+        results[split] = r
+        print(format_report(r, title=f"== GermEval 2014 {split} (outer) -- {run}"), flush=True)
+    (output / "eval.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+    print(f"done in {(time.time() - t0) / 60:.1f} min", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
