@@ -208,12 +208,17 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
+#: Stems of documentation files skipped when a folder is expanded (explicit paths are read).
+SKIPPED_STEMS = ("readme", "license", "licence", "changelog", "contributing", "notice")
+
+
 def _expand(path: Path, exclude: list[Path]) -> Iterator[Path]:
     if path.is_dir():
         for child in sorted(path.rglob("*")):
             if (
                 child.is_file()
                 and child.suffix.lower() in SOURCE_SUFFIXES
+                and child.stem.lower() not in SKIPPED_STEMS
                 and not any(part.startswith(".") for part in child.relative_to(path).parts)
                 and not any(_same_file(child, ex) for ex in exclude)
             ):
@@ -278,8 +283,9 @@ def iter_sources(
 ) -> Iterator[Source]:
     """Expand paths into input items, one :class:`Source` per article.
 
-    Folders are searched recursively (sorted, hidden entries skipped) for files
-    with a suffix in :data:`SOURCE_SUFFIXES`. A path given explicitly is used
+    Folders are searched recursively (sorted; hidden entries and README /
+    LICENSE / CHANGELOG files skipped) for files with a suffix in
+    :data:`SOURCE_SUFFIXES`. A path given explicitly is used
     whatever its suffix. ``"-"`` reads standard input: JSONL if its first line
     is a JSON object, else one article's text / HTML. Problems never raise:
     a missing or unreadable path yields a :class:`Source` with ``error`` set, so

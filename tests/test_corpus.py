@@ -144,10 +144,10 @@ def test_from_folder_and_raw_dataframe(sample_dir):
 
     with (sample_dir / "metadata.csv").open(encoding="utf-8") as fh:
         meta = list(csv.DictReader(fh))
-    assert sorted(corpus.ids) == sorted(r["id"] for r in meta) and not corpus.errors
-    df = corpus.articles_df()
-    by_id = {r["id"]: r for r in meta}
-    assert all(df.organisation == [by_id[i]["organisation"] for i in df.id])
+    assert set(r["id"] for r in meta) <= set(corpus.ids) and not corpus.errors
+    df = corpus.articles_df().set_index("id")
+    for r in meta:
+        assert df.loc[r["id"], "organisation"] == r["organisation"]
     import pandas as pd
 
     raw = pd.DataFrame({"id": ["x1", "x2"], "text": ["Titel\n\nBerlin – Ein Text.", ""],

@@ -151,6 +151,7 @@ def test_iter_sources_expands_folders_with_metadata(tmp_path):
     (arts / "sub" / "p2.html").write_text("<html><body><h1>T</h1><p>x</p></body></html>", encoding="utf-8")
     (arts / "ignored.pdf").write_bytes(b"%PDF")
     (arts / ".hidden.txt").write_text("x", encoding="utf-8")
+    (tmp_path / "data" / "README.md").write_text("# about", encoding="utf-8")
     (tmp_path / "data" / "metadata.csv").write_text(
         "id,file,url,published,organisation\n"
         "pr01,articles/p1.txt,https://e.org/1,2021-03-04,Kinderhilfe\n", encoding="utf-8")
