@@ -1,0 +1,105 @@
+"""Throughput of ngo_text.analyze vs. the bare NER pipeline, in one process.
+
+Corpus: the sample articles (data/articles + data/metadata.csv), parsed once,
+repeated until about --words words (default 50,000). Measured in the same run:
+
+* bare NER: ``spacy.load`` of the bundled pipeline (no ngo_text components),
+  ``nlp.pipe`` over the same Article texts;
+* analyze: ``ngo_text.analyze_many`` over the parsed Articles (ngo_text
+  pipeline + topics; parsing is timed separately because it is not NLP).
+
+Targets: analyze >= 5,000 words/s and >= 0.6 x bare NER.
+
+Usage: python bench/analyze_throughput.py [--words 50000] [--batch-size 16] [--topics default|none]
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import time
+from pathlib import Path
+
+import spacy
+
+from ngo_text.analysis import analyze_many
+from ngo_text.model import Article
+from ngo_text.nlp.pipeline import BUNDLED_MODEL, load
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def read_corpus() -> list[Article]:
+    meta = {}
+    with open(ROOT / "data" / "metadata.csv", encoding="utf8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            meta[row["file"]] = row
+    try:
+        from ngo_text.parsing import parse
+    except ImportError:  # parsing not there yet: plain text files only
+        parse = None
+    arts = []
+    for rel, row in sorted(meta.items()):
+        path = ROOT / "data" / rel
+        if parse is not None:
+            arts.append(parse(path, url=row.get("url") or None, published=row.get("published") or None))
+        elif path.suffix == ".txt":
+            paras = [p.strip() for p in path.read_text(encoding="utf8").split("\n\n") if p.strip()]
+            arts.append(Article(id=row["id"], title=paras[0], lead=paras[1] if len(paras) > 1 else "",
+                                paragraphs=paras[2:],
+                                published=dt.date.fromisoformat(row["published"]) if row.get("published") else None))
+    return arts
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--words", type=int, default=50_000)
+    ap.add_argument("--batch-size", type=int, default=16)
+    ap.add_argument("--topics", choices=["default", "none"], default="default")
+    args = ap.parse_args(argv)
+
+    t0 = time.perf_counter()
+    base = read_corpus()
+    t_parse = time.perf_counter() - t0
+    base_words = sum(len(a.text.split()) for a in base)
+    reps = max(1, round(args.words / max(base_words, 1)))
+    arts = base * reps
+    texts = [a.text for a in arts]
+    n_words = sum(len(t.split()) for t in texts)
+    print(f"corpus: {len(base)} articles, {base_words} words (parse {t_parse:.2f}s), "
+          f"x{reps} = {len(arts)} docs, {n_words} words")
+
+    bare = spacy.load(BUNDLED_MODEL)
+    list(bare.pipe(texts[:4]))  # warm-up
+    t0 = time.perf_counter()
+    for _ in bare.pipe(texts, batch_size=args.batch_size):
+        pass
+    t_bare = time.perf_counter() - t0
+
+    topics = None
+    if args.topics == "default":
+        try:
+            from ngo_text.topics import default_tagger
+
+            default_tagger()
+            topics = "default"
+        except ImportError:
+            print("ngo_text.topics not available: measuring without topics")
+    nlp = load()
+    list(analyze_many(arts[:4], nlp=nlp, topics=topics))  # warm-up (gazetteer, classifier, dateparser)
+    t0 = time.perf_counter()
+    n_ents = 0
+    for art in analyze_many(arts, nlp=nlp, topics=topics, batch_size=args.batch_size):
+        n_ents += len(art.entities)
+    t_an = time.perf_counter() - t0
+
+    wps_bare, wps_an = n_words / t_bare, n_words / t_an
+    print(f"bare NER ({', '.join(bare.pipe_names)}): {t_bare:.2f}s  {wps_bare:,.0f} words/s")
+    print(f"analyze (+ngo_dates, ngo_orgs, ngo_abbreviations, topics={topics}): {t_an:.2f}s  "
+          f"{wps_an:,.0f} words/s  ({n_ents} entities)")
+    print(f"ratio analyze/bare = {wps_an / wps_bare:.2f}  (targets: >= 5,000 words/s, >= 0.6)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
