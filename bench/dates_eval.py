@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     np_ = ntp / (ntp + nfp) if ntp + nfp else 0.0
     nr = ntp / (ntp + nfn) if ntp + nfn else 0.0
     nf = 2 * np_ * nr / (np_ + nr) if np_ + nr else 0.0
-    print(f"gold spans with trailing ',' / '.' / 'jeweils' trimmed: "
+    print(f"gold spans with a trailing ',' or 'jeweils' trimmed: "
           f"precision={np_:.3f} recall={nr:.3f} f1={nf:.3f}")
     if args.errors:
         print("-- false positives"); print("\n".join(fps[: args.errors]))

@@ -223,3 +223,26 @@ def test_bundled_pipeline_ijm_dates_and_orgs():
         assert ("AGENCY", name) in got, name
     assert ("DATE", "2021-05-05") in got
     assert [e._.value for e in doc.ents if e.label_ == "DATE"] == ["2021-05-05"]
+
+
+def test_direction_cues_and_dem():
+    assert dates("seit Februar begleitet", dt.date(2021, 10, 5)) == [("Februar", "2021-02")]
+    assert dates("ab Februar", dt.date(2021, 10, 5)) == [("Februar", "2022-02")]
+    assert dates("Seit Freitag haben", dt.date(2021, 7, 19)) == [("Freitag", "2021-07-16")]
+    assert dates("am Samstag, dem 16. September 2023") == [("Samstag, dem 16. September 2023",
+                                                           "2023-09-16")]
+
+
+def test_legal_form_turns_cut_loc_into_org_and_links_short_forms():
+    nlp = spacy.blank("de")
+    nlp.add_pipe("sentencizer")
+    ruler = nlp.add_pipe("entity_ruler", name="ner")
+    ruler.add_patterns([{"label": "LOC", "pattern": [{"ORTH": "Rheinland"}, {"ORTH": "e."}, {"ORTH": "V."}]},
+                        {"label": "ORG", "pattern": [{"ORTH": "Flüchtlingsrat"}, {"ORTH": "Rheinland"}]}])
+    add_components(nlp)
+    doc = nlp("Der Flüchtlingsrat Rheinland e. V. (FRR) warnt. Der FRR und der Flüchtlingsrat Rheinland "
+              "fordern mehr Plätze.")
+    ents = [(e.text, e.label_, e._.canonical, e._.org_type) for e in doc.ents]
+    full = "Flüchtlingsrat Rheinland e. V."
+    assert ents == [(full, "ORG", full, "ngo"), ("FRR", "ORG", full, "ngo"), ("FRR", "ORG", full, "ngo"),
+                    ("Flüchtlingsrat Rheinland", "ORG", full, "ngo")]

@@ -30,6 +30,7 @@ __all__ = ["AbbreviationLinker", "schwartz_hearst"]
 
 _SHORT_RX = re.compile(r"[A-ZÄÖÜ][A-Za-zÄÖÜäöüß0-9&\-.]{0,11}")
 _LINKABLE = {"ORG", "AGENCY", "LOC", "MISC", "PER"}
+_LEGAL_TAIL = re.compile(r"\s+(e\.\s?V\.|e\.V\.|gGmbH|GmbH|gUG|AG|SE|KG)$")
 
 
 def _is_short_form(text: str) -> bool:
@@ -148,10 +149,22 @@ class AbbreviationLinker:
             for d in defs.values():
                 long = d["long"]
                 if long not in ents and self.add_missing:
-                    if not any(e.start < long.end and long.start < e.end for e in ents):
+                    inside = [e for e in ents if e.start < long.end and long.start < e.end]
+                    if all(long.start <= e.start and e.end <= long.end for e in inside):
+                        ents = [e for e in ents if e not in inside]  # the long form replaces parts
                         added.append(long)
             if added:
                 ents = filter_spans(ents + added)
+            # short-form mentions take the long form's label ("FRR" is what "Flüchtlingsrat ... e. V." is)
+            long_label = {short: d["long"].label_ for short, d in defs.items()}
+            relabeled = []
+            for e in ents:
+                lab = long_label.get(e.text)
+                if lab is not None and e.label_ != lab and e.label_ in _LINKABLE - {"PER"}:
+                    e = Span(doc, e.start, e.end, label=lab)
+                    added.append(e)
+                relabeled.append(e)
+            ents = relabeled
             if self.add_missing:
                 for tok in doc:
                     if tok.text in defs:
@@ -187,17 +200,39 @@ class AbbreviationLinker:
                     if old and old != canonical and old != short:
                         remap[old] = canonical
                     e._.canonical = canonical
-                    if e._.org_type is None and e.label_ == long.label_:
+                    if e.label_ == long.label_:
                         e._.org_type = long._.org_type
         for e in ents_now:
             if e._.canonical in remap:
                 e._.canonical = remap[e._.canonical]
+        self._link_legal_forms(ents_now)
         if self.link_persons:
             self._link_persons(ents_now)
         for e in ents_now:
             if e._.canonical is None:
                 e._.canonical = _norm(e.text)
         return doc
+
+    @staticmethod
+    def _link_legal_forms(ents: list[Span]) -> None:
+        """"KlimaRecht Initiative" -> "KlimaRecht Initiative e. V." when both occur."""
+        full: dict[str, Span] = {}
+        for e in ents:
+            if e.label_ in ("ORG", "AGENCY"):
+                canon = e._.canonical or _norm(e.text)
+                m = _LEGAL_TAIL.search(canon)
+                if m and m.start() > 0:
+                    full.setdefault(canon[: m.start()].rstrip(), e)
+        if not full:
+            return
+        for e in ents:
+            if e.label_ in ("ORG", "AGENCY"):
+                key = e._.canonical or _norm(e.text)
+                if key in full:
+                    src = full[key]
+                    e._.canonical = src._.canonical or _norm(src.text)
+                    if e.label_ == src.label_:
+                        e._.org_type = src._.org_type
 
     # -- persons ---------------------------------------------------------------
     @staticmethod

@@ -94,7 +94,7 @@ _NUM = (rf"(?:[0-3]?\d\.[01]?\d\.(?:{_Y}|\d\d)(?![\d.]\d)"  # 04.05.2021, 4.5.21
         rf"|{_Y}{_SP}?-[01]\d-[0-3]\d(?!\d)"                # 2021-05-04
         rf"|[0-3]?\d\.[01]?\d{_SP}?\.(?!\d)"                # 04.05., 4.5.
         rf"|[0-3]\d\.[01]\d(?![\d.:]|{_SP}*(?:Uhr|h\b|[-–]{_SP}*\d)))")  # 04.05 (not a time)
-_WD_PART = rf"{_WD}(?:{_SP}*,?{_SP}*(?:den{_SP}+)?)"
+_WD_PART = rf"{_WD}(?:{_SP}*,?{_SP}*(?:de[nm]{_SP}+)?)"
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # ranges first (longest), then single dates
@@ -111,7 +111,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("dmy", re.compile(rf"{_LEFT}(?:(?P<wd>{_WD_PART}))?(?P<d>{_DMY})")),
     ("num", re.compile(rf"{_LEFT}(?:(?P<wd>{_WD_PART}))?(?P<d>{_NUM})")),
     ("day_conj", re.compile(rf"{_LEFT}(?P<d>{_D})(?={_SP}*(?:und|/|,){_SP}*(?:{_WD_PART})?\d)")),
-    ("wd_day", re.compile(rf"\b(?P<wd>{_WD}|(?:Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonntag)en){_SP}*,?{_SP}*(?:den{_SP}+)?(?P<d>{_D})(?!{_SP}*\d)")),
+    ("wd_day", re.compile(rf"\b(?P<wd>{_WD}|(?:Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonntag)en){_SP}*,?{_SP}*(?:de[nm]{_SP}+)?(?P<d>{_D})(?!{_SP}*\d)")),
     ("month", re.compile(rf"(?:\b(?P<q>{_QUAL}){_SP}+)?\b(?P<m>{_M})(?:{_SP}+(?P<y>{_Y})\b)?(?!\w)")),
     ("year", re.compile(rf"(?:\b(?P<q>{_QUAL})(?:{_SP}+(?:des|der){_SP}+Jahres)?{_SP}+)?{_LEFT}(?P<y>{_Y})(?![\d]|er|\.\d|,\d|-\w)")),
     ("weekday", re.compile(
@@ -180,8 +180,32 @@ def _dateparser(text: str, ref: _dt.date | None) -> _dt.date | None:
     return result.date() if result else None
 
 
-def _day_month(day: int, month: int, year: int | None, ref: _dt.date | None) -> str | None:
-    """ISO value of day+month(+year); a missing year is the one nearest to ``ref``."""
+_PAST_CUES = re.compile(r"\b(seit|vergangenen|vergangener|letzten|letzter|zuletzt|bereits)(\s+(dem|den|der|Anfang|Mitte|Ende|Beginn))?\s*$", re.I)
+_FUTURE_CUES = re.compile(r"\b(ab|kommenden|kommender|nächsten|nächster|künftig)(\s+(dem|den|der|Anfang|Mitte|Ende|Beginn))?\s*$", re.I)
+
+
+def _direction(text: str, start: int) -> int:
+    """-1 when the words before ``start`` point to the past ("seit"), +1 future ("ab"), else 0."""
+    before = text[max(0, start - 30):start]
+    if _PAST_CUES.search(before):
+        return -1
+    if _FUTURE_CUES.search(before):
+        return 1
+    return 0
+
+
+def _pick_year(cands: list[_dt.date], ref: _dt.date, direction: int) -> _dt.date | None:
+    if direction < 0:
+        cands = [c for c in cands if c <= ref] or cands
+    elif direction > 0:
+        cands = [c for c in cands if c >= ref] or cands
+    return min(cands, key=lambda c: abs((c - ref).days)) if cands else None
+
+
+def _day_month(day: int, month: int, year: int | None, ref: _dt.date | None,
+               direction: int = 0) -> str | None:
+    """ISO value of day+month(+year); a missing year is the one nearest to ``ref``
+    (only past/future candidates when ``direction`` is -1/+1)."""
     if not (1 <= month <= 12 and 1 <= day <= 31):
         return None
     if year is not None:
@@ -196,33 +220,37 @@ def _day_month(day: int, month: int, year: int | None, ref: _dt.date | None) -> 
     parsed = _dateparser(f"{day}. {_MONTH_NAMES_DE[month]}", ref)
     if parsed is None or (parsed.month, parsed.day) != (month, day):
         return None
-    best = None
+    cands = []
     for y in (parsed.year - 1, parsed.year, parsed.year + 1):
         try:
-            cand = _dt.date(y, month, day)
+            cands.append(_dt.date(y, month, day))
         except ValueError:
             continue
-        if best is None or abs((cand - ref).days) < abs((best - ref).days):
-            best = cand
+    best = _pick_year(cands, ref, direction)
     return best.isoformat() if best else None
 
 
-def _month_only(month: int, year: int | None, ref: _dt.date | None) -> str:
+def _month_only(month: int, year: int | None, ref: _dt.date | None, direction: int = 0) -> str:
     if year is not None:
         return f"{year:04d}-{month:02d}"
     if ref is None:
         return f"XXXX-{month:02d}"
-    best = min((ref.year - 1, ref.year, ref.year + 1),
-               key=lambda y: abs((y - ref.year) * 12 + month - ref.month))
-    return f"{best:04d}-{month:02d}"
+    cands = [(y, month) for y in (ref.year - 1, ref.year, ref.year + 1)]
+    if direction:
+        cands = [c for c in cands if (c > (ref.year, ref.month)) - (c < (ref.year, ref.month))
+                 in (direction, 0)] or cands
+    best = min(cands, key=lambda c: abs((c[0] - ref.year) * 12 + month - ref.month))
+    return f"{best[0]:04d}-{month:02d}"
 
 
-def _weekday(wd: int, ref: _dt.date | None, mod: str | None) -> str | None:
+def _weekday(wd: int, ref: _dt.date | None, mod: str | None, direction: int = 0) -> str | None:
     if ref is None:
         return None
     delta = (wd - ref.weekday()) % 7  # 0..6 days ahead
     mod = (mod or "").lower()
-    if mod.startswith(("vergangen", "letzt")):
+    if direction < 0 and not mod:
+        days = delta - 7 if delta > 0 else 0
+    elif mod.startswith(("vergangen", "letzt")):
         days = delta - 7 if delta > 0 else -7
     elif mod.startswith(("kommend", "nächst")):
         days = delta if delta > 0 else 7
@@ -241,7 +269,8 @@ def _two_digit_year(yy: int, ref: _dt.date | None) -> int:
     return 2000 + yy if yy <= pivot else 1900 + yy
 
 
-def _parse_single(text: str, ref: _dt.date | None) -> tuple[str | None, dict[str, Any]]:
+def _parse_single(text: str, ref: _dt.date | None,
+                  direction: int = 0) -> tuple[str | None, dict[str, Any]]:
     """Resolve one date expression (no range) to (ISO value, parts)."""
     t = re.sub(r"\s+", " ", text.strip())
     m = re.fullmatch(r"(\d{4}) ?-(\d\d)-(\d\d)", t)
@@ -256,21 +285,21 @@ def _parse_single(text: str, ref: _dt.date | None) -> tuple[str | None, dict[str
             y = int(m.group(3))
             if y < 100:
                 y = _two_digit_year(y, ref)
-        return _day_month(d, mo, y, ref), {"day": d, "month": mo, "year": y}
+        return _day_month(d, mo, y, ref, direction), {"day": d, "month": mo, "year": y}
     m = re.fullmatch(r"(\d\d)\.(\d\d)", t)
     if m:
         d, mo = int(m.group(1)), int(m.group(2))
-        return _day_month(d, mo, None, ref), {"day": d, "month": mo, "year": None}
+        return _day_month(d, mo, None, ref, direction), {"day": d, "month": mo, "year": None}
     m = re.fullmatch(r"(\d{1,2}) ?\. ?([A-Za-zÄÖÜäöüé]+\.?)(?: (\d{4}))?", t)
     if m and m.group(2).rstrip(".").lower() in MONTHS:
         d, mo = int(m.group(1)), _norm_month(m.group(2))
         y = int(m.group(3)) if m.group(3) else None
-        return _day_month(d, mo, y, ref), {"day": d, "month": mo, "year": y}
+        return _day_month(d, mo, y, ref, direction), {"day": d, "month": mo, "year": y}
     m = re.fullmatch(r"([A-Za-zÄÖÜäöüé]+\.?)(?: (\d{4}))?", t)
     if m and m.group(1).rstrip(".").lower() in MONTHS:
         mo = _norm_month(m.group(1))
         y = int(m.group(2)) if m.group(2) else None
-        return _month_only(mo, y, ref), {"month": mo, "year": y}
+        return _month_only(mo, y, ref, direction), {"month": mo, "year": y}
     m = re.fullmatch(r"(\d{4})", t)
     if m:
         return m.group(1), {"year": int(m.group(1))}
@@ -348,7 +377,7 @@ def find_dates(text: str, ref: Any = None) -> list[DateMatch]:
                     if re.fullmatch(r"\d\d\.\d\d", raw) and re.search(
                             r"\b(um|gegen|ca\.|etwa|von|zwischen)\s*$", text[max(0, start - 12):start]):
                         continue  # "um 14.05" is a clock time
-                value, parts = _parse_single(m.group("d"), refd)
+                value, parts = _parse_single(m.group("d"), refd, _direction(text, start))
                 if value is None and kind == "num":
                     continue
                 if m.group("wd") and not value:
@@ -369,7 +398,8 @@ def find_dates(text: str, ref: Any = None) -> list[DateMatch]:
                     continue  # "Okt." alone: too ambiguous
                 mo = _norm_month(m.group("m"))
                 y = int(m.group("y")) if m.group("y") else None
-                value, parts = _month_only(mo, y, refd), {"month": mo, "year": y}
+                value = _month_only(mo, y, refd, _direction(text, start))
+                parts = {"month": mo, "year": y}
             elif kind == "year":
                 ys, ye = m.span("y")
                 if not _year_ok(text, ys, ye, bool(m.group("q"))):
@@ -379,7 +409,7 @@ def find_dates(text: str, ref: Any = None) -> list[DateMatch]:
                 mod = m.group("mod")
                 start = m.start("mod") if mod and not mod.lower().startswith("dies") else m.start("wd")
                 wd = _weekday_of(m.group("wd"))
-                value = _weekday(wd, refd, m.group("mod"))
+                value = _weekday(wd, refd, m.group("mod"), _direction(text, start))
                 parts = {"weekday": wd}
             cands.append(DateMatch(start, end, kind, value, parts))
     # longest first, then earliest; drop overlaps

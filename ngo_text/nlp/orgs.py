@@ -321,6 +321,7 @@ def _default_typer() -> OrgTyper:
 _LEGAL = [["e.", "V."], ["e.V."], ["e.", "V"], ["eV"], ["gGmbH"], ["GmbH"], ["gUG"], ["AG"], ["SE"],
           ["KG"], ["UG"], ["Inc."], ["Ltd."], ["GmbH", "&", "Co.", "KG"]]
 _COUNTRY = {"Deutschland", "Germany", "Schweiz", "Österreich", "International"}
+_ARTICLES = {"der", "die", "das", "des", "dem", "den", "ein", "eine", "einer", "und", "sowie"}
 _DATE_WORDS = {"januar", "februar", "märz", "april", "mai", "juni", "juli", "august", "september",
                "oktober", "november", "dezember", "montag", "dienstag", "mittwoch", "donnerstag",
                "freitag", "samstag", "sonntag", "heute", "gestern", "morgen"}
@@ -337,6 +338,11 @@ def _legal_suffix_len(doc: Doc, i: int) -> int:
             if end <= len(doc) and [t.text for t in doc[start:end]] == form:
                 best = max(best, end - i)
     return best
+
+
+def _ends_with_legal_form(doc: Doc, start: int, end: int) -> bool:
+    words = [t.text for t in doc[max(start, end - 4):end]]
+    return any(words[-len(form):] == form for form in _LEGAL if len(form) <= len(words))
 
 
 def _is_role(word: str) -> bool:
@@ -440,10 +446,23 @@ class OrgRecognizer:
 
     def _fix(self, doc: Doc, e: Span) -> Span | None:
         start, end, label = e.start, e.end, e.label_
-        if label in ORG_LABELS:
+        if label in ORG_LABELS or label in ("LOC", "MISC"):
             n = _legal_suffix_len(doc, end)
             if n:
                 end += n
+            if label not in ORG_LABELS and _ends_with_legal_form(doc, start, end):
+                label = "ORG"  # "Rheinland e. V." is no place
+                # "Der Flüchtlingsrat [Rheinland e. V.]": the NER cut the name; take in the
+                # capitalised words before it (not descriptors like "Hilfsorganisation")
+                k = 0
+                while (start > 0 and k < 4 and doc[start - 1].is_title and doc[start - 1].is_alpha
+                       and doc[start - 1].lower_ not in _ARTICLES and not doc[start - 1].is_sent_start
+                       and not _is_role(doc[start - 1].text)
+                       and not doc[start - 1].lower_.endswith(("organisation", "organization"))):
+                    start -= 1
+                    k += 1
+            while end - start > 1 and (doc[end - 1].lower_ in _ARTICLES or doc[end - 1].is_space):
+                end -= 1  # "KlimaRecht Initiative e. V. Die" (NER ran over a sentence end)
         elif label == "PER":
             while start < end and (_is_role(doc[start].text) or doc[start].lower_ in _DATE_WORDS
                                    or doc[start].is_punct):
