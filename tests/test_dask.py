@@ -61,6 +61,17 @@ def _canon(records: list[dict]) -> dict[str, str]:
     return {r["id"]: json.dumps(r, sort_keys=True, ensure_ascii=False) for r in records}
 
 
+def _diff(a: list[dict], b: list[dict]) -> str:
+    """The first differing record fields, for a readable failure message."""
+    bb = {r["id"]: r for r in b}
+    for r in a:
+        other = bb.get(r["id"])
+        if other != r:
+            keys = [k for k in r if other is None or r.get(k) != other.get(k)]
+            return f"{r['id']}: fields differ: {keys}"
+    return "same"
+
+
 def test_tag_partition_keeps_bad_rows_as_errors():
     df = pd.DataFrame({"id": ["ok", "empty"], "text": ["Titel\n\nBerlin – Ein Text über Kinder.", ""]},
                       index=[10, 11])
@@ -77,7 +88,7 @@ def test_bag_no_nlp_equals_single_process(raw_df, client):
     dist = tag_bag(db.from_sequence(items, npartitions=4), no_nlp=True).compute()
     assert [r["id"] for r in dist] == list(raw_df["id"])
     assert all(r["error"] is None for r in dist)
-    assert _canon(dist) == _canon(single)
+    assert _canon(dist) == _canon(single), _diff(dist, single)
 
 
 def test_dataframe_with_model_equals_single_process(nlp, raw_df, client):
@@ -88,7 +99,7 @@ def test_dataframe_with_model_equals_single_process(nlp, raw_df, client):
     assert list(result["id"]) == list(raw_df["id"])
     assert result["error"].isna().all()
     dist = records_from_frame(result)
-    assert _canon(dist) == _canon(single)
+    assert _canon(dist) == _canon(single), _diff(dist, single)
     # each worker process loaded the model once and kept it
     loaded = client.run(loaded_models)
     assert len(loaded) == 2 and all(v == ["<bundled>"] for v in loaded.values())
