@@ -185,26 +185,25 @@ class _People:
 
 
 # --------------------------------------------------------------------------- role/org
-_CONNECTOR_RE = re.compile(r"\s+(?:von der|von|vom|bei der|beim|bei|der|des|im|am|an der|für die|of|at)\s+(?=[A-ZÄÖÜ0-9„\"])")
+_STRONG_CONN_RE = re.compile(r"\s+(?:von der|von|vom|bei der|beim|bei|of|at)\s+(?=[A-ZÄÖÜ0-9„\"])")
+_WEAK_CONN_RE = re.compile(r"\s+(?:der|des|im|am|an der|in der)\s+(?=[A-ZÄÖÜ0-9„\"])")
 
 
 def split_role_org(phrase: str) -> tuple[str | None, str | None]:
     """Split an apposition into role and organisation.
 
     "Vorstandsvorsitzender von IJM" -> ("Vorstandsvorsitzender", "IJM");
-    "Referentin für Migration bei Pro Asyl" -> ("Referentin für Migration", "Pro Asyl").
-    The last connector (von, bei, der, des ...) followed by a capitalised word splits.
+    "Referentin für Migration bei Pro Asyl" -> ("Referentin für Migration", "Pro Asyl");
+    "Präsidentin des Deutschen Roten Kreuzes" -> ("Präsidentin", "Deutschen Roten Kreuzes").
+    The last "von/bei/vom/beim" splits; without one, the first "der/des/im/am".
     """
     phrase = re.sub(r"^(?:der|die|des|dem|den)\s+", "", phrase.strip(" ,;:.")).strip()
     if not phrase:
         return None, None
-    matches = list(_CONNECTOR_RE.finditer(phrase))
-    if matches:
-        m = matches[-1]
+    strong = list(_STRONG_CONN_RE.finditer(phrase))
+    m = strong[-1] if strong else _WEAK_CONN_RE.search(phrase)
+    if m:
         role, org = phrase[:m.start()].strip(), phrase[m.end():].strip(" ,;:.")
-        if not is_role_word(role.split()[0] if role else "") and not matches[0] is m:
-            m = matches[0]
-            role, org = phrase[:m.start()].strip(), phrase[m.end():].strip(" ,;:.")
         return (role or None), (org or None)
     if any(is_role_word(w) for w in phrase.split()[:3]):
         return phrase, None

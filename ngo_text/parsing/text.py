@@ -36,6 +36,10 @@ _LEAD_PUNCT_RE = re.compile(r"^[\s|»›>•·\-–—]+")
 #: contain a call to action ("*" rules).
 _CALL_BLOCK_LINES = 6
 _CALL_BLOCK_CHARS = 700
+#: HTML pages: a teaser heading opens a teaser zone only after this much body
+#: text, and a block longer than this many characters ends the zone.
+_PAGE_MIN_BODY = 200
+_PAGE_RESUME_CHARS = 400
 #: Phrase and regex rules only apply to lines up to this length.
 _SHORT_LINE = 300
 
@@ -346,9 +350,12 @@ def analyse_blocks(blocks: list[list[str]], *, title: str | None = None, join: b
     body: list[str] = []
     zone: list[list[str]] = []
     state = "body"
+    page = not join  # HTML: trafilatura already cut the page; be conservative
     for block in blocks:
         if state == "after":
             break
+        if page and state == "teaser" and sum(map(len, block)) > _PAGE_RESUME_CHARS:
+            state = "body"  # running text again: the heading was a sidebar box
         short_block = len(block) <= _CALL_BLOCK_LINES and sum(map(len, block)) <= _CALL_BLOCK_CHARS
         if short_block and any(is_call_to_action(ln) for ln in block):
             st.removed += len(block)
@@ -358,9 +365,15 @@ def analyse_blocks(blocks: list[list[str]], *, title: str | None = None, join: b
         kept: list[str] = []
         for line in block:
             if is_footer_start(line) and (body or zone or state != "body"):
+                if page:
+                    st.removed += 1
+                    continue
                 state = "after"
                 break
             head, inline = teaser_heading(line)
+            if head and inline is None and page and sum(map(len, body)) < _PAGE_MIN_BODY:
+                st.removed += 1  # a teaser heading before the article: navigation
+                continue
             if head and inline is None:
                 if kept and state == "body":
                     body.extend(group_lines(kept, join=join))
