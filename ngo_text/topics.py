@@ -440,6 +440,7 @@ _STEM_SUFFIXES = ("erinnen", "ungen", "heiten", "keiten", "innen", "ischen", "is
 _TOKEN_RE = re.compile(r"[^\W_]+", re.UNICODE)
 
 
+@lru_cache(maxsize=1 << 18)
 def german_stem(word: str) -> str:
     """A light German stemmer: lowercase, ß -> ss, strip one common ending.
 
@@ -457,7 +458,8 @@ def german_stem(word: str) -> str:
 
 
 def _stem_tokens(text: str) -> list[str]:
-    return [german_stem(t) for t in _TOKEN_RE.findall(text)]
+    stem = german_stem
+    return [stem(t) for t in _TOKEN_RE.findall(text)]
 
 
 def _char_preprocess(text: str) -> str:
@@ -527,11 +529,10 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
     def _make_vectorizers(self) -> list[Any]:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
-        vecs = [TfidfVectorizer(analyzer=self._word_analyzer(), sublinear_tf=True, dtype=np.float32)]
+        vecs: list[Any] = [TfidfVectorizer(analyzer=self._word_analyzer(), sublinear_tf=True, dtype=np.float32)]
         if self.char_ngrams:
-            vecs.append(TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(self.char_ngrams),
-                                        preprocessor=_char_preprocess, sublinear_tf=True,
-                                        min_df=self.min_df, max_df=self.max_df, dtype=np.float32))
+            lo, hi = tuple(self.char_ngrams)
+            vecs.append(_CharNgramVectorizer(lo, hi, min_df=self.min_df, max_df=self.max_df))
         return vecs
 
     def _word_analyzer(self) -> Any:
@@ -829,6 +830,110 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         except (KeyError, TypeError, ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
             raise ModelFormatError(f"{p}: damaged TopicClassifier file: {exc}") from exc
         return model
+
+
+class _CharNgramVectorizer:
+    """TF-IDF over character n-grams of words (like ``char_wb``), computed per word type.
+
+    Each distinct word (lowercased, digits folded to 0) is padded with spaces
+    and cut into ``lo..hi``-grams once; a document's n-gram counts are its
+    word counts times the word-to-n-gram matrix. Same features as sklearn's
+    ``analyzer="char_wb"`` on ``\\w+`` tokens, several times faster. Sublinear
+    tf, smooth idf, L2 norm. ``vocabulary_``/``idf_`` as in sklearn.
+    """
+
+    def __init__(self, lo: int = 3, hi: int = 5, *, min_df: int = 2, max_df: float = 0.8) -> None:
+        self.lo, self.hi, self.min_df, self.max_df = int(lo), int(hi), min_df, max_df
+        self._cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def build_analyzer(self) -> Any:
+        def analyze(word: str) -> list[str]:
+            return self._grams(_char_preprocess(word))
+        return analyze
+
+    def _grams(self, word: str) -> list[str]:
+        w = f" {word} "
+        n = len(w)
+        return [w[i:i + k] for k in range(self.lo, self.hi + 1) for i in range(n - k + 1)]
+
+    @staticmethod
+    def _doc_words(texts: Sequence[str]) -> tuple[Any, list[str]]:
+        import scipy.sparse as sp
+
+        types: dict[str, int] = {}
+        rows, cols = [], []
+        for r, text in enumerate(texts):
+            for w in _TOKEN_RE.findall(_char_preprocess(text)):
+                rows.append(r)
+                cols.append(types.setdefault(w, len(types)))
+        D = sp.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=(len(texts), len(types)))
+        D.sum_duplicates()
+        return D, list(types)
+
+    def fit_transform(self, texts: Sequence[str]) -> Any:
+        import scipy.sparse as sp
+
+        D, words = self._doc_words(texts)
+        grams: dict[str, int] = {}
+        rows, cols = [], []
+        for i, w in enumerate(words):
+            for g in self._grams(w):
+                rows.append(i)
+                cols.append(grams.setdefault(g, len(grams)))
+        W = sp.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=(len(words), len(grams)))
+        W.sum_duplicates()
+        C = (D @ W).tocsc()
+        n_docs = len(texts)
+        df = np.diff(C.indptr)
+        max_docs = self.max_df * n_docs if isinstance(self.max_df, float) else self.max_df
+        keep = np.flatnonzero((df >= self.min_df) & (df <= max_docs))
+        inv = [None] * len(grams)
+        for g, j in grams.items():
+            inv[j] = g
+        self.vocabulary_ = {inv[j]: k for k, j in enumerate(keep)}
+        self.idf_ = (np.log((1.0 + n_docs) / (1.0 + df[keep])) + 1.0).astype(np.float64)
+        self._cache = {}
+        return self._weight(C[:, keep].tocsr())
+
+    def _weight(self, C: Any) -> Any:
+        from sklearn.preprocessing import normalize
+
+        C = C.astype(np.float32)
+        C.data = 1.0 + np.log(C.data)
+        C = C @ _diag(self.idf_.astype(np.float32))
+        return normalize(C, copy=False)
+
+    def transform(self, texts: Sequence[str]) -> Any:
+        import scipy.sparse as sp
+
+        D, words = self._doc_words(texts)
+        get = self.vocabulary_.get
+        cache = self._cache
+        lo, hi = self.lo, self.hi
+        cols: list[int] = []
+        lengths = np.zeros(len(words), dtype=np.int64)
+        for i, w in enumerate(words):
+            hit = cache.get(w)
+            if hit is None:
+                p = f" {w} "
+                n = len(p)
+                hit = [j for j in (get(p[a:a + k]) for k in range(lo, hi + 1) for a in range(n - k + 1))
+                       if j is not None]
+                if len(cache) < 500_000:
+                    cache[w] = hit
+            cols.extend(hit)
+            lengths[i] = len(hit)
+        rows = np.repeat(np.arange(len(words)), lengths)
+        W = sp.csr_matrix((np.ones(len(cols), np.float32), (rows, np.asarray(cols, dtype=np.int64))),
+                          shape=(len(words), len(self.vocabulary_)))
+        W.sum_duplicates()
+        return self._weight((D @ W).tocsr())
+
+
+def _diag(v: np.ndarray) -> Any:
+    import scipy.sparse as sp
+
+    return sp.diags(v, format="csr")
 
 
 class _NgramAnalyzer:

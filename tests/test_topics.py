@@ -1,0 +1,424 @@
+"""Tests of ngo_text.topics: taxonomy, tagger, TopicClassifier, labelled CSV reader."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import pickle
+import random
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ngo_text.errors import InputError, ModelFormatError, ModelNotFoundError
+from ngo_text.model import Article, Topic
+from ngo_text.topics import (
+    Taxonomy,
+    TaxonomyTagger,
+    TopicClassifier,
+    default_tagger,
+    german_stem,
+    read_labeled_csv,
+)
+
+LABELS = [
+    "Kinderschutz", "Menschenhandel & Ausbeutung", "Menschenrechte", "Strafverfolgung & Justiz",
+    "Politik & Advocacy", "Humanitäre Hilfe", "Flucht & Migration", "Klima & Umwelt",
+    "Gesundheit & Pflege", "Armut & Soziales", "Tierschutz", "Arbeit & Beschäftigte", "Digitales",
+    "Spenden & Engagement", "Forschung & Studien",
+]
+
+
+# ---------------------------------------------------------------------------
+# Taxonomy
+# ---------------------------------------------------------------------------
+def test_default_taxonomy_has_the_contract_labels_and_enough_terms():
+    tax = Taxonomy.default()
+    assert tax.labels == LABELS
+    assert tax.version and tax.language == "de"
+    for topic in tax.topics:
+        assert topic.description, topic.label
+        assert 20 <= len(topic.terms) <= 45, (topic.label, len(topic.terms))
+
+
+def test_from_file_broken_json_and_missing_keys(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"version": "1", "topics": [', encoding="utf-8")
+    with pytest.raises(ModelFormatError, match="not valid"):
+        Taxonomy.from_file(bad)
+    bad.write_text(json.dumps({"topics": [{"label": "X", "terms": ["a"]}]}), encoding="utf-8")
+    with pytest.raises(ModelFormatError, match="version"):
+        Taxonomy.from_file(bad)
+    bad.write_text(json.dumps({"version": "1", "topics": [{"label": "X"}]}), encoding="utf-8")
+    with pytest.raises(ModelFormatError, match="terms"):
+        Taxonomy.from_file(bad)
+    bad.write_text(json.dumps({"version": "1", "topics": [{"terms": ["a"]}]}), encoding="utf-8")
+    with pytest.raises(ModelFormatError, match="label"):
+        Taxonomy.from_file(bad)
+    bad.write_bytes(b"\x80\x04\x95binary")
+    with pytest.raises(ModelFormatError):
+        Taxonomy.from_file(bad)
+    with pytest.raises(ModelNotFoundError):
+        Taxonomy.from_file(tmp_path / "missing.json")
+
+
+def _user_taxonomy(tmp_path: Path) -> Path:
+    path = tmp_path / "mine.json"
+    path.write_text(json.dumps({
+        "version": "2024.1", "language": "de",
+        "topics": [
+            {"label": "Bienen", "description": "Bienen und Imkerei",
+             "terms": ["Biene", "Imker", "Honig", {"term": "Bestäubung", "weight": 2}]},
+            {"label": "Tierschutz", "terms": ["Bienensterben"]},
+        ],
+    }), encoding="utf-8")
+    return path
+
+
+def test_user_taxonomy_replaces_or_extends_default(tmp_path):
+    path = _user_taxonomy(tmp_path)
+    text = "Imkerinnen warnen: Das Bienensterben bedroht die Bestäubung, die Honigernte sinkt."
+    only = TaxonomyTagger(path, min_score=0.1)
+    labels = [t.label for t in only.tag(text)]
+    assert labels[0] == "Bienen"
+    assert set(labels) <= {"Bienen", "Tierschutz"}
+
+    merged = Taxonomy.default().extend(path)
+    assert merged.labels[: len(LABELS)] == LABELS and merged.labels[-1] == "Bienen"
+    assert "Bienensterben" in merged["Tierschutz"].terms and "Tierheim" in merged["Tierschutz"].terms
+    assert "Bienen" not in Taxonomy.default().labels  # extend() returns a new taxonomy
+    tagged = {t.label for t in TaxonomyTagger(merged, min_score=0.1, max_topics=None).tag(text)}
+    assert {"Bienen", "Tierschutz"} <= tagged
+    again = Taxonomy.from_dict(merged.to_dict())
+    assert again.labels == merged.labels and again["Bienen"].terms["Bestäubung"] == 2.0
+
+
+# ---------------------------------------------------------------------------
+# Tagger
+# ---------------------------------------------------------------------------
+@pytest.mark.parametrize("text,label,term", [
+    ("Die Polizei nahm den Menschenhändlern die Opfer ab.", "Menschenhandel & Ausbeutung", "Menschenhändler"),
+    ("Die Kinderschutzorganisation warnt vor Gewalt.", "Kinderschutz", "Kinderschutz"),
+    ("Frauen wurden zur Prostitution gezwungen; die Zwangsprostitutionsfälle steigen.",
+     "Menschenhandel & Ausbeutung", "Zwangsprostitution"),
+    ("Das Bundeskinderschutzgesetz muss reformiert werden.", "Kinderschutz", "Kinderschutz"),
+    ("Die Klimaschutzbewegung demonstriert erneut.", "Klima & Umwelt", "Klimaschutz"),
+    ("Mehrere Asylbewerberinnen warten seit Monaten.", "Flucht & Migration", "Asylbewerber"),
+    ("Online-Ausbeutung nimmt zu.", "Menschenhandel & Ausbeutung", "Ausbeutung"),
+])
+def test_tagger_matches_inflected_and_compound_forms(text, label, term):
+    topics = TaxonomyTagger(min_score=0.0, max_topics=None, relative=0.0).tag(text)
+    by_label = {t.label: t for t in topics}
+    assert label in by_label, topics
+    assert term in by_label[label].terms
+    assert by_label[label].source == "taxonomy"
+
+
+def test_tagger_negative_terms_and_no_short_suffix_matches():
+    tagger = TaxonomyTagger(min_score=0.0, max_topics=None, relative=0.0)
+    labels = {t.label for t in tagger.tag("Die Zusammenarbeit mit den Soldaten und Kandidaten war gut.")}
+    assert "Arbeit & Beschäftigte" not in labels  # 'Zusammenarbeit' is a negative term
+    assert "Digitales" not in labels  # 'Daten' is not a suffix match of 'Soldaten'
+
+
+def test_tagger_scores_sorted_bounded_and_thresholds():
+    text = ("Menschenhandel und Zwangsarbeit: Die Ausbeutung von Arbeitern in Fabriken nimmt zu. "
+            "Opfer von Menschenhandel brauchen Schutz. Sklaverei ist nicht vorbei.")
+    tagger = TaxonomyTagger(min_score=0.0, max_topics=None, relative=0.0)
+    topics = tagger.tag(text)
+    assert topics[0].label == "Menschenhandel & Ausbeutung"
+    scores = [t.score for t in topics]
+    assert scores == sorted(scores, reverse=True) and all(0 < s <= 1 for s in scores)
+    assert len(TaxonomyTagger(max_topics=1, min_score=0.0).tag(text)) == 1
+    assert TaxonomyTagger(min_score=0.999).tag(text) == []
+    assert tagger.tag("") == [] and tagger.tag("Das Wetter ist schön.") == []
+    with pytest.raises(InputError):
+        tagger.tag(42)
+
+
+def test_tagger_on_spacy_doc_uses_lemmas():
+    spacy = pytest.importorskip("spacy")
+    from spacy.tokens import Doc
+
+    nlp = spacy.blank("de")
+    words = ["Sie", "wurden", "zu", "Sklavinnen", "gemacht", "und", "ausgebeutet", "."]
+    lemmas = ["sie", "werden", "zu", "Sklave", "machen", "und", "ausbeuten", "."]
+    doc = Doc(nlp.vocab, words=words, lemmas=lemmas)
+    topics = TaxonomyTagger(min_score=0.0).tag(doc)
+    assert topics and topics[0].label == "Menschenhandel & Ausbeutung"
+    assert "Sklave" in topics[0].terms
+
+
+def test_tagger_article_title_counts_more():
+    body = "Es gibt neue Zahlen. Die Klimakrise verschärft die Lage, Pflegekräfte fehlen."
+    title_klima = Article(title="Klimaschutz jetzt", paragraphs=[body])
+    title_pflege = Article(title="Pflege am Limit", paragraphs=[body])
+    tagger = TaxonomyTagger(min_score=0.0)
+    assert tagger.tag(title_klima)[0].label == "Klima & Umwelt"
+    assert tagger.tag(title_pflege)[0].label == "Gesundheit & Pflege"
+
+
+def test_default_tagger_is_cached_and_fast():
+    import time
+
+    assert default_tagger() is default_tagger()
+    text = "Die Kinderschutzorganisation fordert von der Bundesregierung mehr Hilfe. " * 200
+    t0 = time.perf_counter()
+    for _ in range(5):
+        default_tagger().tag(text)
+    assert (time.perf_counter() - t0) / 5 < 0.5
+
+
+def test_ijm_top_three(shared_dir):
+    path = shared_dir / "data/pressreleases/ijm-boystown.txt"
+    if not path.is_file():
+        pytest.skip(f"{path} not present")
+    expected = {"Menschenhandel & Ausbeutung", "Kinderschutz", "Strafverfolgung & Justiz"}
+    raw = path.read_text("utf-8")
+    assert {t.label for t in default_tagger().scores(raw)[:3]} == expected
+    try:
+        from ngo_text import parse
+    except ImportError:  # parsing not installed yet
+        return
+    assert {t.label for t in default_tagger().scores(parse(path))[:3]} == expected
+
+
+def test_sample_corpus_micro_f1_floor(sample_dir):
+    from ngo_text import parse
+
+    rows = list(csv.DictReader(open(sample_dir / "metadata.csv", encoding="utf-8")))
+    tp = fp = fn = 0
+    for row in rows:
+        pred = {t.label for t in default_tagger().tag(parse(sample_dir / row["file"]))}
+        gold = {g for g in row["topics"].split(";") if g}
+        assert gold <= set(LABELS), gold
+        tp, fp, fn = tp + len(pred & gold), fp + len(pred - gold), fn + len(gold - pred)
+    f1 = 2 * tp / (2 * tp + fp + fn)
+    assert f1 >= 0.75, f"micro F1 {f1:.3f} on {len(rows)} sample articles"
+
+
+# ---------------------------------------------------------------------------
+# Classifier
+# ---------------------------------------------------------------------------
+POOLS = {
+    "Sport": "Fußball Tor Mannschaft Trainer Spiel Liga Meisterschaft Stürmer Verteidiger Niederlage Sieg Stadion".split(),
+    "Wirtschaft": "Unternehmen Aktie Umsatz Gewinn Börse Markt Konzern Bank Investition Zinsen Inflation Export".split(),
+    "Kultur": "Theater Roman Ausstellung Museum Konzert Künstlerin Bühne Film Festival Oper Schriftsteller Galerie".split(),
+}
+FILLER = "der die das und mit von für auf ist war hat wird ein eine nicht auch sich im".split()
+
+
+def _synthetic(n_per_class: int, seed: int = 0, multilabel: bool = False):
+    rng = random.Random(seed)
+    texts, labels = [], []
+    classes = sorted(POOLS)
+    for i in range(n_per_class * len(classes)):
+        if multilabel and i % 3 == 0:
+            labs = rng.sample(classes, 2)
+        else:
+            labs = [classes[i % len(classes)]]
+        words = []
+        for lab in labs:
+            words += rng.sample(POOLS[lab], 5)
+        words += rng.choices(FILLER, k=12)
+        rng.shuffle(words)
+        # inflect some words so stemming/char n-grams matter
+        words = [w + rng.choice(["", "", "en", "s", "es"]) for w in words]
+        texts.append(" ".join(words) + ".")
+        labels.append(sorted(labs) if multilabel else labs[0])
+    return texts, labels
+
+
+@pytest.fixture(scope="module")
+def single_model():
+    X, y = _synthetic(20)
+    return TopicClassifier(min_df=1).fit(X, y), X, y
+
+
+def test_stemmer():
+    assert german_stem("Kindern") == german_stem("Kinder") == "kind"
+    assert german_stem("Straße") == german_stem("Strasse")
+    assert german_stem("2021") == german_stem("1999") == "0000"
+
+
+def test_classifier_single_label(single_model):
+    clf, X, y = single_model
+    Xt, yt = _synthetic(10, seed=1)
+    assert list(clf.classes_) == ["Kultur", "Sport", "Wirtschaft"]
+    assert clf.score(Xt, yt) >= 0.9
+    pred = clf.predict(["Die Mannschaft gewann das Spiel im Stadion, der Trainer jubelte."])
+    assert list(pred) == ["Sport"]
+    proba = clf.predict_proba(Xt[:5])
+    assert proba.shape == (5, 3) and np.allclose(proba.sum(1), 1.0)
+    assert (np.argmax(proba, 1) == np.argmax(clf.decision_function(Xt[:5]), 1)).all()
+    # Articles work as input (their .text)
+    art = Article(title="Börse im Minus", paragraphs=["Der Konzern meldet weniger Umsatz und Gewinn."])
+    assert clf.predict([art])[0] == "Wirtschaft"
+    topics = clf.predict_topics([art])
+    assert len(topics) == 1 and topics[0][0].label == "Wirtschaft" and topics[0][0].source == "classifier"
+    assert 0 < topics[0][0].score <= 1 and topics[0][0].terms
+
+
+def test_classifier_explain(single_model):
+    clf, _, _ = single_model
+    text = "Das Museum zeigt eine Ausstellung, die Künstlerin spricht im Theater."
+    expl = clf.explain(text, top_n=3)
+    assert list(expl) == ["Kultur"]
+    words = [w for w, _ in expl["Kultur"]]
+    assert 1 <= len(words) <= 3 and set(words) <= set(text.replace(",", "").replace(".", "").split())
+    assert set(words) & {"Museum", "Ausstellung", "Künstlerin", "Theater"}
+    weights = [w for _, w in expl["Kultur"]]
+    assert weights == sorted(weights, reverse=True) and weights[0] > 0
+    assert set(clf.explain(text, labels=["Sport", "Kultur"])) == {"Sport", "Kultur"}
+    with pytest.raises(InputError):
+        clf.explain(text, labels=["Unbekannt"])
+
+
+def test_classifier_multilabel():
+    X, y = _synthetic(20, multilabel=True)
+    clf = TopicClassifier(min_df=1).fit(X, y)
+    assert clf.multilabel_
+    pred = clf.predict(["Die Mannschaft und der Trainer feiern den Sieg. Der Konzern meldet Umsatz und Gewinn an der Börse."])
+    assert set(pred[0]) == {"Sport", "Wirtschaft"}
+    Xt, yt = _synthetic(10, seed=3, multilabel=True)
+    assert clf.score(Xt, yt) >= 0.8
+    proba = clf.predict_proba(Xt[:4])
+    assert proba.shape == (4, 3) and ((proba > 0) & (proba < 1)).all()
+    topics = clf.predict_topics(Xt[:4])
+    assert all(t and all(isinstance(x, Topic) for x in t) for t in topics)
+
+
+def test_classifier_sklearn_compatible():
+    from sklearn.base import clone
+    from sklearn.model_selection import cross_val_score
+
+    X, y = _synthetic(10)
+    clf = TopicClassifier(C=0.5, min_df=1)
+    assert clone(clf).get_params()["C"] == 0.5
+    scores = cross_val_score(clf, X, y, cv=3)
+    assert scores.mean() >= 0.8
+
+
+def test_classifier_input_errors():
+    with pytest.raises(InputError):
+        TopicClassifier().fit(["a b c", "d e f"], ["x", "x"])
+    with pytest.raises(InputError):
+        TopicClassifier().fit(["a"], ["x", "y"])
+    with pytest.raises(InputError):
+        TopicClassifier().fit("nur ein Text", ["x"])
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        TopicClassifier().predict(["text"])
+
+
+def test_save_load_round_trip(single_model, tmp_path):
+    clf, X, _ = single_model
+    path = clf.save(tmp_path / "model.zip")
+    with zipfile.ZipFile(path) as z:
+        assert sorted(z.namelist()) == ["arrays.npz", "model.json"]
+        meta = json.loads(z.read("model.json"))
+    assert meta["format"] == "ngo_text.topic_classifier" and meta["version"] == 1
+    loaded = TopicClassifier.load(path)
+    assert list(loaded.predict(X)) == list(clf.predict(X))
+    assert np.allclose(loaded.decision_function(X), clf.decision_function(X), atol=1e-5)
+    assert loaded.get_params() == clf.get_params()
+    text = X[0]
+    assert [w for w, _ in loaded.explain(text)[clf.predict([text])[0]]] == \
+        [w for w, _ in clf.explain(text)[clf.predict([text])[0]]]
+
+
+def _rewrite(path: Path, out: Path, *, meta_fn=None, npz_bytes=None, drop=None):
+    with zipfile.ZipFile(path) as z:
+        meta = z.read("model.json").decode("utf-8")
+        npz = z.read("arrays.npz")
+    with zipfile.ZipFile(out, "w") as z:
+        if drop != "model.json":
+            z.writestr("model.json", meta_fn(meta) if meta_fn else meta)
+        if drop != "arrays.npz":
+            z.writestr("arrays.npz", npz if npz_bytes is None else npz_bytes)
+    return out
+
+
+def _npz(path: Path) -> bytes:
+    with zipfile.ZipFile(path) as z:
+        return z.read("arrays.npz")
+
+
+class _Evil:
+    def __reduce__(self):
+        import os
+
+        return (os.mkdir, (str(_Evil.marker),))
+
+
+def test_load_rejects_damaged_foreign_and_other_versions(single_model, tmp_path):
+    clf, _, _ = single_model
+    good = clf.save(tmp_path / "good.zip")
+
+    def setkey(key, value):
+        def fn(meta):
+            d = json.loads(meta)
+            d[key] = value
+            return json.dumps(d)
+        return fn
+
+    cases = {
+        "broken json": _rewrite(good, tmp_path / "a.zip", meta_fn=lambda m: m[: len(m) // 2]),
+        "wrong format": _rewrite(good, tmp_path / "b.zip", meta_fn=setkey("format", "sklearn.pickle")),
+        "newer version": _rewrite(good, tmp_path / "c.zip", meta_fn=setkey("version", 99)),
+        "vocab tampered": _rewrite(good, tmp_path / "d.zip", meta_fn=lambda m: json.dumps(
+            {**json.loads(m), "vocabularies": [v[:-3] for v in json.loads(m)["vocabularies"]]})),
+        "classes tampered": _rewrite(good, tmp_path / "e.zip", meta_fn=setkey("classes", ["A"])),
+        "npz truncated": _rewrite(good, tmp_path / "f.zip", npz_bytes=_npz(good)[:200]),
+        "npz missing": _rewrite(good, tmp_path / "g.zip", drop="arrays.npz"),
+    }
+    raw = good.read_bytes()
+    (tmp_path / "h.zip").write_bytes(raw[: len(raw) // 2])
+    cases["zip truncated"] = tmp_path / "h.zip"
+    (tmp_path / "i.zip").write_text("not a model at all", encoding="utf-8")
+    cases["text file"] = tmp_path / "i.zip"
+    # a pickled numpy object array inside the npz must not be unpickled
+    buf = io.BytesIO()
+    np.savez(buf, coef=np.array([_Evil()], dtype=object), intercept=np.zeros(3))
+    _Evil.marker = tmp_path / "pwned_npz"
+    cases["object npz"] = _rewrite(good, tmp_path / "j.zip", npz_bytes=buf.getvalue())
+    for name, path in cases.items():
+        with pytest.raises(ModelFormatError):
+            TopicClassifier.load(path)
+    assert not (tmp_path / "pwned_npz").exists()
+
+    # a pickle file renamed to .zip: rejected, and its payload never runs
+    _Evil.marker = tmp_path / "pwned_pickle"
+    evil = tmp_path / "model_evil.zip"
+    evil.write_bytes(pickle.dumps(_Evil()))
+    with pytest.raises(ModelFormatError):
+        TopicClassifier.load(evil)
+    assert not (tmp_path / "pwned_pickle").exists()
+    with pytest.raises(ModelNotFoundError):
+        TopicClassifier.load(tmp_path / "nope.zip")
+
+
+# ---------------------------------------------------------------------------
+# Labelled CSV
+# ---------------------------------------------------------------------------
+def test_read_labeled_csv(tmp_path):
+    p = tmp_path / "train.csv"
+    p.write_text('text,label\n"Ein Text, mit Komma",Sport\nZweiter Text,Kultur\n', encoding="utf-8")
+    assert read_labeled_csv(p) == (["Ein Text, mit Komma", "Zweiter Text"], ["Sport", "Kultur"])
+    p.write_text('label;text\nSport;Erster\n"Sport; Kultur";Zweiter\n', encoding="utf-8")
+    texts, labels = read_labeled_csv(p)
+    assert texts == ["Erster", "Zweiter"] and labels == [["Sport"], ["Sport", "Kultur"]]
+    p.write_text("titel,kategorie\nx,y\n", encoding="utf-8")
+    with pytest.raises(InputError, match="missing column"):
+        read_labeled_csv(p)
+    p.write_text("text,label\nEin Text,\n", encoding="utf-8")
+    with pytest.raises(InputError, match="line 2"):
+        read_labeled_csv(p)
+    p.write_text("", encoding="utf-8")
+    with pytest.raises(InputError, match="empty"):
+        read_labeled_csv(p)
+    with pytest.raises(InputError, match="not found"):
+        read_labeled_csv(tmp_path / "nope.csv")
