@@ -49,7 +49,7 @@ def main(argv=None) -> int:
     print(f"parse only      : {n / parse_s:8.1f} articles/s  {words / parse_s:9.0f} words/s")
     print(f"nlp + topics    : {n / nlp_s:8.1f} articles/s  {words / nlp_s:9.0f} words/s "
           f"({n_ents} entities; model load {load_s:.1f} s)")
-    total = parse_s / args.repeat * args.repeat + nlp_s
+    total = parse_s + nlp_s
     print(f"tag end to end  : {n / total:8.1f} articles/s")
     return 0
 

@@ -28,7 +28,7 @@ examples:
   ngo-text tag data/articles -o tagged.jsonl          # analyse a folder, one JSON line per article
   ngo-text tag press.html --no-nlp                   # structure only, printed to stdout
   ngo-text tag data/ -o tagged.jsonl --resume        # continue an interrupted run
-  ngo-text topics train labeled.csv -o topics.json   # train a topic classifier
+  ngo-text topics train labeled.csv -o topics.zip   # train a topic classifier
   ngo-text related tagged.jsonl --id ijm-boystown -k 4 --format html
   ngo-text evaluate ner ../shared/data/ner/germeval2014/test.tsv --limit 500
 
@@ -56,14 +56,14 @@ examples:
   ngo-text tag a.html b.txt --no-nlp --format csv -o structure.csv
   ngo-text tag corpus/ -o tagged.jsonl --resume          # after Ctrl-C or a crash
   cat press.txt | ngo-text tag - --model de_core_news_sm
-  ngo-text tag data/articles --topics topics.json -o tagged.parquet
+  ngo-text tag data/articles --topics topics.zip -o tagged.parquet
 """
 
 TOPICS_EPILOG = """\
 examples:
-  ngo-text topics train labeled.csv -o topics.json
-  ngo-text topics train gnad.csv --sep ';' --quotechar "'" --label-column label --text-column text -o m.json
-  ngo-text topics predict topics.json data/articles
+  ngo-text topics train labeled.csv -o topics.zip
+  ngo-text topics train gnad.csv --sep ';' --quotechar "'" --label-column label --text-column text -o m.zip
+  ngo-text topics predict topics.zip data/articles
 """
 
 TRAIN_EPILOG = """\
@@ -72,16 +72,16 @@ is prepended when present) and a label column (--label-column, default 'label',
 falling back to 'labels' or 'topics'); several labels per row are separated by ';'.
 
 examples:
-  ngo-text topics train labeled.csv -o topics.json
-  ngo-text topics train data.csv --sep ';' --quotechar "'" -o topics.json
+  ngo-text topics train labeled.csv -o topics.zip
+  ngo-text topics train data.csv --sep ';' --quotechar "'" -o topics.zip
 """
 
 PREDICT_EPILOG = """\
 Prints one JSON line per article: {"id", "source", "topics": [{label, score, terms}]}.
 
 examples:
-  ngo-text topics predict topics.json data/articles
-  ngo-text topics predict topics.json press.html --top 3
+  ngo-text topics predict topics.zip data/articles
+  ngo-text topics predict topics.zip press.html --top 3
 """
 
 RELATED_EPILOG = """\
@@ -519,13 +519,13 @@ def cmd_topics_predict(args: argparse.Namespace) -> int:
     for src in iter_sources(args.paths):
         try:
             art = src.to_article()
-            topics = clf.predict_topics([art.text])[0]
+            topics = list(clf.predict_topics([art.text])[0])
         except Exception as exc:
             n_failed += 1
             _err(f"error: {_message(src.name, exc)}")
             continue
         if args.top:
-            topics = list(topics)[: args.top]
+            topics = topics[: args.top]
         print(json.dumps({"id": art.id, "source": src.name,
                           "topics": [_topic_dict(t) for t in topics]}, ensure_ascii=False))
     return 1 if n_failed else 0

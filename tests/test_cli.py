@@ -245,3 +245,63 @@ def test_tag_with_model_finds_entities(nlp, tmp_path, capsys):
         text = "\n\n".join(p for p in [rec["title"], rec["lead"], *rec["paragraphs"]] if p)
         for ent in rec["entities"]:
             assert text[ent["start"]:ent["end"]] == ent["text"]
+
+
+# -- topics and evaluate subcommands --------------------------------------------------
+def test_topics_train_and_predict(tmp_path, capsys):
+    pytest.importorskip("ngo_text.topics", reason="ngo_text.topics not available yet")
+    import csv
+
+    rows = []
+    for i in range(6):
+        rows.append({"text": f"Die Organisation fordert mehr Schutz für Kinder und Jugendliche {i}.",
+                     "label": "Kinderschutz"})
+        rows.append({"text": f"Der Verband fordert mehr Klimaschutz und erneuerbare Energie {i}.",
+                     "label": "Klima & Umwelt"})
+    labeled = tmp_path / "labeled.csv"
+    with labeled.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=["text", "label"])
+        w.writeheader()
+        w.writerows(rows)
+    model = tmp_path / "topics.zip"
+    assert main(["topics", "train", str(labeled), "-o", str(model)]) == 0
+    assert model.is_file()
+    art = tmp_path / "klima.txt"
+    art.write_text("Klimaschutz jetzt\n\nBerlin – Der Verband fordert erneuerbare Energie und "
+                   "mehr Klimaschutz.", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["topics", "predict", str(model), str(art), "--top", "1"]) == 0
+    (line,) = capsys.readouterr().out.strip().splitlines()
+    rec = json.loads(line)
+    assert rec["id"] == "klima" and [t["label"] for t in rec["topics"]] == ["Klima & Umwelt"]
+    # bad inputs: missing column, damaged model
+    bad = tmp_path / "bad.csv"
+    bad.write_text("foo,bar\n1,2\n", encoding="utf-8")
+    assert main(["topics", "train", str(bad), "-o", str(tmp_path / "m.zip")]) == 1
+    damaged = tmp_path / "damaged.zip"
+    damaged.write_bytes(b"not a zip")
+    assert main(["topics", "predict", str(damaged), str(art)]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "no column 'text'" in err
+
+
+def test_evaluate_ner_with_a_tiny_pipeline(tmp_path, capsys):
+    import spacy
+
+    nlp = spacy.blank("de")
+    nlp.add_pipe("entity_ruler").add_patterns([
+        {"label": "ORG", "pattern": "Amnesty International"}, {"label": "PER", "pattern": "Anna"}])
+    nlp.to_disk(tmp_path / "tiny")
+    data = tmp_path / "gold.conll"
+    data.write_text("-DOCSTART- O\n\nAmnesty B-organization\nInternational I-organization\n"
+                    "kritisiert O\nAnna B-person\n. O\n\nBerlin B-location\nist O\nschön O\n",
+                    encoding="utf-8")
+    argv = ["evaluate", "ner", str(data), "--format", "conll", "--model", str(tmp_path / "tiny"),
+            "--label-map", "organization=ORG,person=PER,location=LOC", "--json"]
+    assert main(argv) == 0
+    res = json.loads(capsys.readouterr().out)
+    assert res["micro"]["tp"] == 2 and res["micro"]["fn"] == 1 and res["micro"]["fp"] == 0
+    assert main([*argv, "--limit", "1"]) == 0
+    assert json.loads(capsys.readouterr().out)["micro"]["r"] == 1.0
+    assert main(["evaluate", "ner", str(tmp_path / "missing.tsv")]) == 1
+    assert main(["evaluate", "ner", str(data), "--label-map", "nonsense"]) == 2
