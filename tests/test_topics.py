@@ -381,9 +381,9 @@ def test_load_rejects_damaged_foreign_and_other_versions(single_model, tmp_path)
     (tmp_path / "i.zip").write_text("not a model at all", encoding="utf-8")
     cases["text file"] = tmp_path / "i.zip"
     # a pickled numpy object array inside the npz must not be unpickled
+    _Evil.marker = tmp_path / "pwned_npz"
     buf = io.BytesIO()
     np.savez(buf, coef=np.array([_Evil()], dtype=object), intercept=np.zeros(3))
-    _Evil.marker = tmp_path / "pwned_npz"
     cases["object npz"] = _rewrite(good, tmp_path / "j.zip", npz_bytes=buf.getvalue())
     for name, path in cases.items():
         with pytest.raises(ModelFormatError):
