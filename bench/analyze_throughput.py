@@ -8,7 +8,8 @@ repeated until about --words words (default 50,000). Measured in the same run:
 * analyze: ``ngo_text.analyze_many`` over the parsed Articles (ngo_text
   pipeline + topics; parsing is timed separately because it is not NLP).
 
-Targets: analyze >= 5,000 words/s and >= 0.6 x bare NER.
+Targets: analyze >= 5,000 words/s and >= 0.6 x bare NER. Runs are interleaved
+(bare, analyze, bare, analyze ...) and the best of --repeat is reported.
 
 Usage: python bench/analyze_throughput.py [--words 50000] [--batch-size 16] [--topics default|none]
 """
@@ -56,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--words", type=int, default=50_000)
     ap.add_argument("--batch-size", type=int, default=16)
     ap.add_argument("--topics", choices=["default", "none"], default="default")
+    ap.add_argument("--repeat", type=int, default=2, help="interleaved runs; the best is reported")
     args = ap.parse_args(argv)
 
     t0 = time.perf_counter()
@@ -71,10 +73,6 @@ def main(argv: list[str] | None = None) -> int:
 
     bare = spacy.load(BUNDLED_MODEL)
     list(bare.pipe(texts[:4]))  # warm-up
-    t0 = time.perf_counter()
-    for _ in bare.pipe(texts, batch_size=args.batch_size):
-        pass
-    t_bare = time.perf_counter() - t0
 
     topics = None
     if args.topics == "default":
@@ -87,11 +85,27 @@ def main(argv: list[str] | None = None) -> int:
             print("ngo_text.topics not available: measuring without topics")
     nlp = load()
     list(analyze_many(arts[:4], nlp=nlp, topics=topics))  # warm-up (gazetteer, classifier, dateparser)
-    t0 = time.perf_counter()
+
+    def run_bare() -> float:
+        t0 = time.perf_counter()
+        for _ in bare.pipe(texts, batch_size=args.batch_size):
+            pass
+        return time.perf_counter() - t0
+
+    def run_analyze() -> tuple[float, int]:
+        t0 = time.perf_counter()
+        n = 0
+        for art in analyze_many(arts, nlp=nlp, topics=topics, batch_size=args.batch_size):
+            n += len(art.entities)
+        return time.perf_counter() - t0, n
+
+    # interleaved, best of --repeat: the machine is shared, so the minimum is the honest figure
+    t_bare = t_an = float("inf")
     n_ents = 0
-    for art in analyze_many(arts, nlp=nlp, topics=topics, batch_size=args.batch_size):
-        n_ents += len(art.entities)
-    t_an = time.perf_counter() - t0
+    for _ in range(args.repeat):
+        t_bare = min(t_bare, run_bare())
+        t, n_ents = run_analyze()
+        t_an = min(t_an, t)
 
     wps_bare, wps_an = n_words / t_bare, n_words / t_an
     print(f"bare NER ({', '.join(bare.pipe_names)}): {t_bare:.2f}s  {wps_bare:,.0f} words/s")

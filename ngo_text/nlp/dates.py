@@ -38,7 +38,10 @@ Reference date and missing years: the reference is ``doc._.published`` (a
 (``languages=["de"]``, ``DATE_ORDER="DMY"``, ``PREFER_DATES_FROM="current_period"``,
 ``RELATIVE_BASE`` = reference date, results cached). A missing year is then the
 one that puts the date nearest to the reference (a release of 2021-01-10
-saying "am 5. Dezember" means 2020-12-05). Without a reference date a missing
+saying "am 5. Dezember" means 2020-12-05); a cue word right before the date
+restricts the choice to the past ("seit", "vergangenen", "letzten", "bereits")
+or the future ("ab", "kommenden", "nächsten"): "seit Februar" in a release of
+October means February of the same year, "ab Februar" the next one. Without a reference date a missing
 year is written ``XXXX`` (EDTF style: ``"XXXX-11-21"``, ``"XXXX-07"``) and a bare
 weekday has value ``None``.
 
