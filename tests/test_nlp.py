@@ -246,3 +246,10 @@ def test_legal_form_turns_cut_loc_into_org_and_links_short_forms():
     full = "Flüchtlingsrat Rheinland e. V."
     assert ents == [(full, "ORG", full, "ngo"), ("FRR", "ORG", full, "ngo"), ("FRR", "ORG", full, "ngo"),
                     ("Flüchtlingsrat Rheinland", "ORG", full, "ngo")]
+
+
+def test_sentence_final_year_token_is_split():
+    nlp = add_components(spacy.blank("de"))
+    doc = nlp("Das war im Jahr 2019. Dann kam der März 2021. Ende.")
+    assert [(e.text, e._.value) for e in doc.ents] == [("2019", "2019"), ("März 2021", "2021-03")]
+    assert doc.text == "Das war im Jahr 2019. Dann kam der März 2021. Ende."

@@ -68,7 +68,7 @@ from . import ensure_extensions
 __all__ = ["DateRecognizer", "find_dates", "split_ranges", "DateMatch", "reference_date"]
 
 MONTHS = {
-    "januar": 1, "jänner": 1, "jan": 1, "februar": 2, "feb": 2, "märz": 3, "maerz": 3, "mär": 3,
+    "januar": 1, "jänner": 1, "jan": 1, "februar": 2, "feb": 2, "märz": 3, "maerz": 3, "mär": 3, "mrz": 3,
     "april": 4, "apr": 4, "mai": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7, "august": 8,
     "aug": 8, "september": 9, "sep": 9, "sept": 9, "oktober": 10, "okt": 10, "november": 11,
     "nov": 11, "dezember": 12, "dez": 12,
@@ -92,7 +92,9 @@ _QUAL = r"(?:Anfang|Mitte|Ende|Beginn|Anfang|Frühjahr|Frühling|Sommer|Herbst|W
 _NOT_AFTER_NUM = r"(?![\d])"
 _LEFT = r"(?<![\w.\-/])"
 
-_DMY = rf"{_D}{_SP}*{_M}(?:{_SP}+{_Y}\b)?"
+# after a day number also all-caps abbreviations ("27. APR")
+_M_AFTER_DAY = rf"(?:{_M}|(?:JAN|FEB|MÄR|MRZ|APR|JUN|JUL|AUG|SEPT|SEP|OKT|NOV|DEZ)\b)"
+_DMY = rf"{_D}{_SP}*{_M_AFTER_DAY}(?:{_SP}+{_Y}\b)?"
 _NUM = (rf"(?:[0-3]?\d\.[01]?\d\.(?:{_Y}|\d\d)(?![\d.]\d)"  # 04.05.2021, 4.5.21
         rf"|{_Y}{_SP}?-[01]\d-[0-3]\d(?!\d)"                # 2021-05-04
         rf"|[0-3]?\d\.[01]?\d{_SP}?\.(?!\d)"                # 04.05., 4.5.
@@ -466,9 +468,28 @@ def _resolve_day_only(text: str, matches: list[DateMatch], ref: _dt.date | None)
 _KEEP_OVER_DATE = {"PER", "ORG", "AGENCY", "LOC", "MISC"}
 
 
+def _split_trailing_dots(doc: Doc, matches: list[DateMatch]) -> None:
+    """Split "2019." (the German tokenizer's sentence-final year) into "2019" + "."."""
+    to_split = []
+    for m in matches:
+        span = doc.char_span(m.start, m.end, alignment_mode="expand")
+        if span is None:
+            continue
+        tok = span[-1]
+        if tok.idx < m.end < tok.idx + len(tok.text) and doc.text[m.end:tok.idx + len(tok.text)] == ".":
+            to_split.append(tok)
+    if not to_split:
+        return
+    with doc.retokenize() as retok:
+        for tok in to_split:
+            retok.split(tok, [tok.text[:-1], "."], heads=[(tok, 0), (tok, 0)])
+
+
 def add_date_ents(doc: Doc, matches: Iterable[DateMatch], *, label: str = "DATE") -> list[Span]:
     """Put date matches into ``doc.ents`` (see the module docstring for overlaps)."""
     ensure_extensions()
+    matches = list(matches)
+    _split_trailing_dots(doc, matches)
     new: list[tuple[Span, DateMatch]] = []
     for m in matches:
         span = doc.char_span(m.start, m.end, label=label, alignment_mode="expand")
