@@ -168,3 +168,10 @@ def test_ijm_acceptance_bundled():
     assert [e.value for e in ents if e.label == "DATE"] == ["2021-05-05"]
     # nothing from the teaser block / footer
     assert not any(e.text in ("Unicef", "Risa Hontiveros", "21. November") for e in ents)
+
+
+def test_analyze_many_progress_bar(ruler_nlp, capsys):
+    arts = [make_article(id=f"p{i}") for i in range(3)]
+    out = list(analyze_many(arts, nlp=ruler_nlp, topics=None, progress=True, batch_size=1))
+    assert [a.id for a in out] == ["p0", "p1", "p2"]
+    assert "3/3" in capsys.readouterr().err
