@@ -78,6 +78,7 @@ def parse(source: str | bytes | os.PathLike, *, url: str | None = None,
         pub = pub or res.published
     else:
         st = analyse_text(src.text)
+    warnings.extend(st.warnings)
     art.title, art.dateline, art.lead, art.paragraphs, art.teasers = (
         st.title, st.dateline, st.lead, list(st.paragraphs), st.teasers)
     art.published = pub or st.dateline_date

@@ -40,6 +40,8 @@ _CALL_BLOCK_CHARS = 700
 #: text, and a block longer than this many characters ends the zone.
 _PAGE_MIN_BODY = 200
 _PAGE_RESUME_CHARS = 400
+#: At most this many blocks are analysed (a press release has a few dozen).
+MAX_BLOCKS = 5000
 #: Phrase and regex rules only apply to lines up to this length.
 _SHORT_LINE = 300
 
@@ -83,8 +85,15 @@ def rules() -> _Rules:
         else:
             raise ValueError(f"boilerplate.txt: unknown rule {line!r}")
     headings = frozenset(line_key(h) for h in _read_lines("teaser_headings.txt"))
-    return _Rules(frozenset(exact), tuple(prefixes), tuple(regexes), tuple(calls),
-                  frozenset(footer), tuple(footer_re), headings)
+    return _Rules(frozenset(exact), tuple(prefixes), _combine(regexes), _combine(calls),
+                  frozenset(footer), _combine(footer_re), headings)
+
+
+def _combine(patterns: list[re.Pattern[str]]) -> tuple[re.Pattern[str], ...]:
+    """One alternation instead of many patterns (one scan per line)."""
+    if not patterns:
+        return ()
+    return (re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.I),)
 
 
 def normalise_line(line: str) -> str:
@@ -97,12 +106,14 @@ def line_key(line: str) -> str:
     return _LEAD_PUNCT_RE.sub("", _TRAIL_RE.sub("", normalise_line(line).lower()))
 
 
+@lru_cache(maxsize=8192)
 def is_call_to_action(line: str) -> bool:
     """``True`` for donation / sign-up calls ("Jetzt spenden", "Dann spende jetzt.")."""
     low = line.lower()
     return len(line) <= 200 and any(r.search(low) for r in rules().calls)
 
 
+@lru_cache(maxsize=8192)
 def is_boilerplate(line: str) -> bool:
     """``True`` when a single line is boilerplate (navigation, sharing, cookies, calls)."""
     if len(line) > _SHORT_LINE:
@@ -121,6 +132,7 @@ def is_boilerplate(line: str) -> bool:
     return is_call_to_action(line) or is_footer_start(line)
 
 
+@lru_cache(maxsize=8192)
 def is_footer_start(line: str) -> bool:
     """``True`` for lines that start the site footer ("Impressum", "Donor Portal", "© 2021 ...")."""
     if len(line) > 160:
@@ -132,6 +144,7 @@ def is_footer_start(line: str) -> bool:
     return any(rx.match(low) for rx in r.footer_regexes)
 
 
+@lru_cache(maxsize=8192)
 def teaser_heading(line: str) -> tuple[bool, str | None]:
     """Recognise a teaser heading.
 
@@ -327,6 +340,7 @@ class Structure:
     paragraphs: list[str] = field(default_factory=list)
     teasers: list[Teaser] = field(default_factory=list)
     removed: int = 0
+    warnings: list[str] = field(default_factory=list)
 
 
 def analyse_text(text: str) -> Structure:
@@ -351,6 +365,9 @@ def analyse_blocks(blocks: list[list[str]], *, title: str | None = None, join: b
     zone: list[list[str]] = []
     state = "body"
     page = not join  # HTML: trafilatura already cut the page; be conservative
+    if len(blocks) > MAX_BLOCKS:
+        st.warnings.append(f"only the first {MAX_BLOCKS} of {len(blocks)} text blocks were read")
+        blocks = blocks[:MAX_BLOCKS]
     for block in blocks:
         if state == "after":
             break
