@@ -253,3 +253,13 @@ def test_sentence_final_year_token_is_split():
     doc = nlp("Das war im Jahr 2019. Dann kam der März 2021. Ende.")
     assert [(e.text, e._.value) for e in doc.ents] == [("2019", "2019"), ("März 2021", "2021-03")]
     assert doc.text == "Das war im Jahr 2019. Dann kam der März 2021. Ende."
+
+
+def test_surname_links_not_common_nouns():
+    nlp = spacy.blank("de")
+    ruler = nlp.add_pipe("entity_ruler", name="ner")
+    ruler.add_patterns([{"label": "PER", "pattern": [{"ORTH": "Anna"}, {"ORTH": "Berg"}]}])
+    add_components(nlp)
+    doc = nlp("Anna Berg wandert. Berg sagte, am Berg sei es kalt. Tel. 030 2000 1234.")
+    assert [(e.text, e.start_char, e._.canonical) for e in doc.ents] == [
+        ("Anna Berg", 0, "Anna Berg"), ("Berg", 19, "Anna Berg")]

@@ -30,6 +30,8 @@ __all__ = ["AbbreviationLinker", "schwartz_hearst"]
 
 _SHORT_RX = re.compile(r"[A-ZÄÖÜ][A-Za-zÄÖÜäöüß0-9&\-.]{0,11}")
 _LINKABLE = {"ORG", "AGENCY", "LOC", "MISC", "PER"}
+_NOT_BEFORE_NAME = {"der", "die", "das", "den", "dem", "des", "ein", "eine", "einen", "einem",
+                    "einer", "am", "im", "vom", "zum", "zur", "beim", "ins", "aufs", "mein", "dein"}
 _LEGAL_TAIL = re.compile(r"\s+(e\.\s?V\.|e\.V\.|gGmbH|GmbH|gUG|AG|SE|KG)$")
 
 
@@ -259,8 +261,10 @@ class AbbreviationLinker:
         covered = set()
         for e in ents:
             covered.update(range(e.start, e.end))
+        # not after an article/preposition: "am Berg", "der Roller" are no persons
         return [Span(doc, t.i, t.i + 1, label="PER") for t in doc
-                if t.text in names and t.i not in covered]
+                if t.text in names and t.i not in covered
+                and not (t.i > 0 and doc[t.i - 1].lower_ in _NOT_BEFORE_NAME)]
 
     def _link_persons(self, ents: list[Span]) -> None:
         names = self._surnames(ents)

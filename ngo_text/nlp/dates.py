@@ -322,11 +322,13 @@ def _year_ok(text: str, start: int, end: int, has_qual: bool) -> bool:
         return False  # "IC 1972", "RE 2021", "S 2"
     if prev_word.endswith(("€", "$", "Nr.")) or prev_word in {"Tel.", "Fax", "+"}:
         return False
-    if has_qual or prev_word.lower() in _YEAR_CUES:
-        return True
     after = text[end:end + 40]
     nxt = re.match(rf"{_SP}*(\S+)", after)
     next_word = nxt.group(1) if nxt else ""
+    if re.fullmatch(r"[\d/+()-]+", prev_word) or re.match(r"\d", next_word):
+        return False  # phone numbers, "030 2000 1234", "Postfach 12 2001"
+    if has_qual or prev_word.lower() in _YEAR_CUES:
+        return True
     if re.match(r"[A-ZÄÖÜ][a-zäöüß]", next_word) and not re.match(
             rf"(Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember)",
             next_word):
