@@ -337,3 +337,17 @@ def test_real_pages_parse() -> None:
         total += len(spec["with"])
         found += sum(" ".join(s.split()) in text for s in spec["with"])
     assert found >= 0.75 * total
+
+
+def test_single_newline_text() -> None:
+    text = ('Kampf gegen Online-Ausbeutung: Abschaltung ist ein wichtiger Erfolg\n'
+            'Berlin – Die Organisation begrüßt den Ermittlungserfolg. Das ist gut.\n'
+            'Dietmar Roller, Vorstandsvorsitzender von IJM, zeigt sich erfreut: „Dass es gelungen ist, '
+            'ist ein wichtiger Erfolg.“\n'
+            'Weitere Meldungen\nNeue Studie deckt Anstieg auf\nDie Pandemie hat Einfluss.\nImpressum\nKontakt')
+    a = parse(text)
+    assert a.title == "Kampf gegen Online-Ausbeutung: Abschaltung ist ein wichtiger Erfolg"
+    assert a.dateline == "Berlin" and a.lead.startswith("Die Organisation")
+    assert a.quotes[0].speaker == "Dietmar Roller"
+    assert [(t.title, t.summary) for t in a.teasers] == [("Neue Studie deckt Anstieg auf", "Die Pandemie hat Einfluss.")]
+    assert "Kontakt" not in a.text

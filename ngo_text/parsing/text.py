@@ -368,6 +368,16 @@ def analyse_blocks(blocks: list[list[str]], *, title: str | None = None, join: b
     if len(blocks) > MAX_BLOCKS:
         st.warnings.append(f"only the first {MAX_BLOCKS} of {len(blocks)} text blocks were read")
         blocks = blocks[:MAX_BLOCKS]
+    def flush(kept: list[str], where: str) -> None:
+        if not kept:
+            return
+        if where == "body":
+            if join and title is None and not st.title and not body:
+                st.title = kept.pop(0)  # plain text: the first line is the title
+            body.extend(group_lines(kept, join=join))
+        elif where == "teaser":
+            zone.append(list(kept))
+
     for block in blocks:
         if state == "after":
             break
@@ -381,23 +391,20 @@ def analyse_blocks(blocks: list[list[str]], *, title: str | None = None, join: b
             continue
         kept: list[str] = []
         for line in block:
-            if is_footer_start(line) and (body or zone or state != "body"):
+            if is_footer_start(line) and (body or zone or kept or state != "body"):
                 if page:
                     st.removed += 1
                     continue
-                state = "after"
+                flush(kept, state)
+                kept, state = [], "after"
                 break
             head, inline = teaser_heading(line)
             if head and inline is None and page and sum(map(len, body)) < _PAGE_MIN_BODY:
                 st.removed += 1  # a teaser heading before the article: navigation
                 continue
             if head and inline is None:
-                if kept and state == "body":
-                    body.extend(group_lines(kept, join=join))
-                elif kept:
-                    zone.append(kept)
-                kept = []
-                state = "teaser"
+                flush(kept, state)
+                kept, state = [], "teaser"
                 continue
             if head and inline:
                 st.teasers.append(Teaser(title=inline))
@@ -405,22 +412,18 @@ def analyse_blocks(blocks: list[list[str]], *, title: str | None = None, join: b
             if is_boilerplate(line):
                 st.removed += 1
                 if state == "teaser" and (zone or kept):
-                    state = "after"
+                    flush(kept, state)
+                    kept, state = [], "after"
                     break
                 continue
             kept.append(line)
-        if not kept:
-            continue
-        if state == "body":
-            body.extend(group_lines(kept, join=join))
-        elif state == "teaser":
-            zone.append(kept)
+        flush(kept, state)
     # title
     if title:
         st.title = normalise_line(title)
         if body and line_key(body[0]) == line_key(st.title):
             body.pop(0)
-    elif body:
+    elif body and not st.title:
         first = body.pop(0)
         if "\n" in first:
             first, rest = first.split("\n", 1)
