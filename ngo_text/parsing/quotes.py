@@ -189,6 +189,9 @@ _STRONG_CONN_RE = re.compile(r"\s+(?:von der|von|vom|bei der|beim|bei|of|at)\s+(
 _WEAK_CONN_RE = re.compile(r"\s+(?:der|des|im|am|an der|in der)\s+(?=[A-ZÄÖÜ0-9„\"])")
 
 
+_DEPARTMENT = ("ung", "stelle", "bereich", "referat", "team", "abteilung", "büro", "dienst")
+
+
 def split_role_org(phrase: str) -> tuple[str | None, str | None]:
     """Split an apposition into role and organisation.
 
@@ -197,13 +200,21 @@ def split_role_org(phrase: str) -> tuple[str | None, str | None]:
     "Präsidentin des Deutschen Roten Kreuzes" -> ("Präsidentin", "Deutschen Roten Kreuzes").
     The last "von/bei/vom/beim" splits; without one, the first "der/des/im/am".
     """
-    phrase = re.sub(r"^(?:der|die|des|dem|den)\s+", "", phrase.strip(" ,;:.")).strip()
+    if re.match(r"^(?:der|die|das|welche[rs]?)\s+[a-zäöü]", phrase.strip()):
+        return None, None  # a relative clause ("der bei X zuständig ist"), no apposition
+    phrase = re.sub(r"^(?:der|die|des|dem|den)\s+", "", phrase.strip(" ,;:")).strip()
     if not phrase:
         return None, None
     strong = list(_STRONG_CONN_RE.finditer(phrase))
     m = strong[-1] if strong else _WEAK_CONN_RE.search(phrase)
     if m:
-        role, org = phrase[:m.start()].strip(), phrase[m.end():].strip(" ,;:.")
+        role, org = phrase[:m.start()].strip(), phrase[m.end():].strip(" ,;:")
+        if not strong and org.split()[0].lower().endswith(_DEPARTMENT):
+            weak = list(_WEAK_CONN_RE.finditer(phrase))
+            if len(weak) > 1:  # "Leiter der Rechtsberatung der AFJ"
+                return phrase[:weak[-1].start()].strip(), phrase[weak[-1].end():].strip(" ,;:") or None
+            if " " not in org:
+                return phrase, None  # "Leiter der Rechtsberatung": a department, not an organisation
         return (role or None), (org or None)
     if any(is_role_word(w) for w in phrase.split()[:3]):
         return phrase, None
@@ -284,6 +295,18 @@ def _from_match(m: re.Match[str], people: _People) -> _Attr | None:
     return _Attr(full, role or r0, org or o0)
 
 
+_EV_RE = re.compile(r"\be\.\s?V\.")
+_EV_MARK = "e\u2024V\u2024"  # "e. V." with one-dot leaders, so it does not end a phrase
+
+
+def _protect(text: str) -> str:
+    return _EV_RE.sub(_EV_MARK, text)
+
+
+def _unprotect(value: str | None) -> str | None:
+    return value.replace(_EV_MARK, "e. V.") if value else value
+
+
 def _attribute(before: str, after: str, people: _People, last: _Attr | None) -> _Attr | None:
     pats = _patterns()
     # context after the quote, up to the end of that sentence
@@ -358,10 +381,11 @@ def extract_quotes(paragraphs: list[str], *, min_words: int = 3) -> list[Quote]:
 
     Returns:
         :class:`~ngo_text.model.Quote` objects in reading order. Unattributed
-        quotations are kept when they have at least 8 words (``speaker=None``),
-        or inherit the speaker of an adjacent quote when they continue it.
+        quotations are kept when they have at least 8 words; they inherit the
+        speaker of an adjacent quote when they continue it, else ``speaker=None``.
     """
     people = _People()
+    paragraphs = [_protect(p) for p in paragraphs]
     _scan_people(paragraphs, people)
     found: list[tuple[int, QuoteSpan, Quote, bool]] = []
     last: _Attr | None = None
@@ -381,16 +405,21 @@ def extract_quotes(paragraphs: list[str], *, min_words: int = 3) -> list[Quote]:
             found.append((pi, span, q, whole))
             if attr and attr.speaker:
                 last = attr
-    # continuation quotes: an unclosed quote takes the next quote's speaker; a
-    # paragraph-long unattributed quote takes the previous quote's speaker.
+    # continuation quotes: an unclosed quote takes the next quote's speaker; an
+    # unattributed quote takes the speaker of the previous quote in its paragraph
+    # (or in the previous paragraph when it fills its own paragraph).
     for i, (pi, span, q, whole) in enumerate(found):
         if q.speaker:
             continue
         donor = None
         if not span.closed and i + 1 < len(found) and found[i + 1][0] in (pi, pi + 1):
             donor = found[i + 1][2]
-        elif whole and i > 0 and found[i - 1][0] in (pi - 1, pi):
+        elif i > 0 and (found[i - 1][0] == pi or whole and found[i - 1][0] == pi - 1):
             donor = found[i - 1][2]
         if donor and donor.speaker:
             q.speaker, q.role, q.organisation = donor.speaker, donor.role, donor.organisation
-    return [q for _, _, q, _ in found]
+    out = []
+    for _, _, q, _ in found:
+        out.append(Quote(text=_unprotect(q.text) or "", speaker=_unprotect(q.speaker), role=_unprotect(q.role),
+                         organisation=_unprotect(q.organisation)))
+    return out
