@@ -315,6 +315,21 @@ class _Tagger:
         return out
 
 
+def _count_inputs(paths: Sequence[str]) -> int | None:
+    """Number of input files for the progress bar; ``None`` if unknown (stdin, JSONL)."""
+    from .io import _expand
+
+    n = 0
+    for raw in paths:
+        if raw == "-":
+            return None
+        for file in _expand(Path(raw), []):
+            if file.suffix.lower() == ".jsonl":
+                return None
+            n += 1
+    return n
+
+
 def cmd_tag(args: argparse.Namespace) -> int:
     from .io import ResumableJsonlWriter, guess_format, iter_sources, read_articles, write_records
 
@@ -358,8 +373,9 @@ def cmd_tag(args: argparse.Namespace) -> int:
 
     from tqdm import tqdm
 
+    show_bar = not args.quiet and sys.stderr.isatty()
     bar = tqdm(desc="tagging", unit=" articles", file=sys.stderr, dynamic_ncols=True,
-               disable=args.quiet or not sys.stderr.isatty())
+               disable=not show_bar, total=_count_inputs(args.paths) if show_bar else None)
 
     def fail(name: str, exc: BaseException) -> None:
         nonlocal n_failed
