@@ -334,7 +334,10 @@ class TaxonomyTagger:
             for no limit.
         relative: a topic must also reach ``relative`` x the best topic's score.
         saturation: evidence at which the score reaches ``1 - 1/e`` (~0.63).
-        title_weight: weight of title words when an :class:`Article` is tagged.
+        title_weight: weight of title words: the title of an :class:`Article`,
+            or, in a spaCy ``Doc``, the tokens before the first blank line if
+            that comes within the first 40 tokens (``Article.text`` starts
+            with the title followed by a blank line).
 
     Scoring: each matched term contributes ``weight * (1 + ln count)``; title
     words count ``title_weight`` times. The evidence ``E`` of a topic is the
@@ -370,7 +373,13 @@ class TaxonomyTagger:
         elif isinstance(doc_or_text, str):
             forms = _text_forms(doc_or_text)
         elif hasattr(doc_or_text, "__iter__") and hasattr(doc_or_text, "vocab"):
-            forms = _doc_forms(doc_or_text)
+            doc = doc_or_text
+            # Article.text starts with the title, then a blank line: weight it as a title
+            cut = next((t.i for t in doc[:40] if "\n\n" in t.text), None)
+            if cut and cut < len(doc) - 1:
+                title_forms, forms = _doc_forms(doc[:cut]), _doc_forms(doc[cut:])
+            else:
+                forms = _doc_forms(doc)
         else:
             raise InputError(f"cannot tag {type(doc_or_text).__name__}: give a str, an Article or a spaCy Doc")
         counts: list[Counter[str]] = [Counter() for _ in self.taxonomy.topics]
@@ -586,16 +595,26 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         A = sp.hstack(blocks, format="csr")
         coef = np.zeros((len(classes), A.shape[1]), dtype=np.float64)
         intercept = np.zeros(len(classes), dtype=np.float64)
-        for k in range(len(classes)):
-            target = Y[:, k]
-            if target.all() or not target.any():
-                # a label on every (or no) text: constant decision
-                intercept[k] = 1.0 if target.all() else -1.0
-                continue
+        if not self.multilabel_:
+            # one multi-class LinearSVC (one-vs-rest inside, class weights from all labels)
             svm = LinearSVC(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter)
-            svm.fit(A, target)
-            coef[k] = svm.coef_.ravel()
-            intercept[k] = svm.intercept_[0]
+            svm.fit(A, np.array([str(v) for v in y]))
+            if len(classes) == 2:
+                coef[1], intercept[1] = svm.coef_[0], svm.intercept_[0]
+                coef[0], intercept[0] = -svm.coef_[0], -svm.intercept_[0]
+            else:
+                coef[:], intercept[:] = svm.coef_, svm.intercept_
+        else:
+            for k in range(len(classes)):
+                target = Y[:, k]
+                if target.all() or not target.any():
+                    # a label on every (or no) text: constant decision
+                    intercept[k] = 1.0 if target.all() else -1.0
+                    continue
+                svm = LinearSVC(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter)
+                svm.fit(A, target)
+                coef[k] = svm.coef_.ravel()
+                intercept[k] = svm.intercept_[0]
         self.coef_ = coef
         self.intercept_ = intercept
         self.n_features_in_ = A.shape[1]

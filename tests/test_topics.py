@@ -185,6 +185,18 @@ def test_ijm_top_three(shared_dir):
     assert {t.label for t in default_tagger().scores(parse(path))[:3]} == expected
 
 
+def test_ijm_top_three_on_spacy_doc(shared_dir, nlp):
+    """analyze() tags the Doc of Article.text: lemmas + title detection give the same top 3."""
+    from ngo_text import parse
+
+    path = shared_dir / "data/pressreleases/ijm-boystown.txt"
+    if not path.is_file():
+        pytest.skip(f"{path} not present")
+    doc = nlp(parse(path).text)
+    top = {t.label for t in default_tagger().scores(doc)[:3]}
+    assert top == {"Menschenhandel & Ausbeutung", "Kinderschutz", "Strafverfolgung & Justiz"}
+
+
 def test_sample_corpus_micro_f1_floor(sample_dir):
     from ngo_text import parse
 
