@@ -59,16 +59,19 @@ def run(n_workers: int | None, df, *, model: str | None, scheduler: str | None,
         client.run(get_nlp, model)  # one model load per worker process
         load_s = time.perf_counter() - t0
         ddf = dd.from_pandas(df, npartitions=max(1, n * partitions_per_worker))
+        cpu0 = client.run(time.process_time)
         t0 = time.perf_counter()
         out = tag_dataframe(ddf, model=model).compute()
         secs = time.perf_counter() - t0
+        cpu1 = client.run(time.process_time)
+        cpu = sum(cpu1[w] - cpu0[w] for w in cpu1 if w in cpu0)
         errors = int(out["error"].notna().sum())
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
     return {"workers": n, "articles": len(df), "seconds": secs, "rate": len(df) / secs,
-            "load_s": load_s, "errors": errors}
+            "load_s": load_s, "errors": errors, "cpu_s": cpu}
 
 
 def main(argv=None) -> int:
@@ -85,14 +88,19 @@ def main(argv=None) -> int:
         return 1
     df = sample_frame(args.data, args.repeat)
     print(f"{len(df)} articles ({args.repeat} x sample corpus), threads_per_worker=1")
-    print(f"{'workers':>7} {'articles/s':>10} {'seconds':>8} {'model load s':>12} {'errors':>6}")
+    print(f"{'workers':>7} {'articles/s':>10} {'seconds':>8} {'worker cpu s':>12} "
+          f"{'model load s':>12} {'errors':>6}")
     results = []
     for n in ([None] if args.scheduler else args.workers):
         r = run(n, df, model=args.model, scheduler=args.scheduler,
                 partitions_per_worker=args.partitions_per_worker)
         results.append(r)
-        print(f"{r['workers']:>7} {r['rate']:>10.1f} {r['seconds']:>8.1f} {r['load_s']:>12.1f} "
-              f"{r['errors']:>6}", flush=True)
+        print(f"{r['workers']:>7} {r['rate']:>10.1f} {r['seconds']:>8.1f} {r['cpu_s']:>12.1f} "
+              f"{r['load_s']:>12.1f} {r['errors']:>6}", flush=True)
+    import os
+
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} "
+          "(speed-up needs idle cores: worker cpu s / seconds = cores actually used)")
     if len(results) > 1:
         print(f"speed-up {results[-1]['workers']} vs {results[0]['workers']} workers: "
               f"{results[-1]['rate'] / results[0]['rate']:.2f}x")
