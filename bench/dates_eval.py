@@ -9,7 +9,8 @@ Usage: python bench/dates_eval.py [path/to/test.conll2003] [--errors N]
 Path defaults to $NGO_TEXT_SHARED/data/ner/mobie/test.conll2003.
 
 Deliberate differences from the MobIE guidelines (see ngo_text/nlp/dates.py):
-"heute"/"morgen" and clock times are not dates for ngo_text.
+clock times ("5.58 Uhr") are not dates for ngo_text (MobIE labels them ``time``
+~250 times, ``date`` ~15 times); the ordinal dot of "27.04." stays in the span.
 """
 from __future__ import annotations
 

@@ -50,13 +50,36 @@ def test_date_values(text, expected):
 
 
 @pytest.mark.parametrize("text", [
-    "Das dauerte drei Jahre.", "seit 10 Tagen", "heute und morgen", "damals war alles anders",
+    "Das dauerte drei Jahre.", "seit 10 Tagen", "damals war alles anders", "Guten Morgen!",
+    "am Morgen des Unglücks", "von heute auf morgen", "bis heute ungeklärt", "schon heute möglich",
+    "Maßnahmen, die heute technologisch möglich sind",
     "in Zeiten einer steigenden Digitalisierung", "um 14.30 Uhr", "mehr als 2000 Menschen",
     "IC 1972 von Frankfurt", "400.000 Mitglieder", "in den 1990er Jahren", "August Bebel sagte",
     "14.55 – 16.45 Uhr",
 ])
 def test_not_dates(text):
     assert dates(text) == []
+
+
+def test_deictic_days_resolve_to_the_reference():
+    assert dates("heute und morgen, nicht gestern") == [
+        ("heute", "2021-04-30"), ("morgen", "2021-05-01"), ("gestern", "2021-04-29")]
+    assert dates("Vorgestern kam es; übermorgen endet es") == [
+        ("Vorgestern", "2021-04-28"), ("übermorgen", "2021-05-02")]
+    assert dates("Heute Morgen brachte eine Störung") == [("Heute", "2021-04-30")]  # Morgen: time
+    assert dates("Von Morgen bis Freitag gesperrt") == [("Morgen", "2021-05-01"),
+                                                       ("Freitag", "2021-04-30")]
+    assert dates("bis heute Abend gesperrt") == [("heute", "2021-04-30")]
+    assert dates("Ab morgen, den 25. März 2019 neue Fahrpläne") == [
+        ("morgen, den 25. März 2019", "2019-03-25")]
+    assert dates("heute und morgen", None) == [("heute", None), ("morgen", None)]
+
+
+def test_weekday_pair_keeps_days_apart():
+    text = "in der Nacht Mittwoch / Donnerstag, 9. / 10. März gesperrt"
+    assert dates(text, dt.date(2016, 3, 1)) == [
+        ("Mittwoch", "2016-03-09"), ("Donnerstag", "2016-03-10"), ("9.", "2016-03-09"),
+        ("10. März", "2016-03-10")]
 
 
 def test_missing_year_without_reference_is_unspecified():

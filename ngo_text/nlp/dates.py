@@ -26,9 +26,23 @@ month, year or named weekday)::
                                      from the next date in the same sentence
                                      ("Freitag, 17. und Samstag, 18. Juni") or the
                                      nearest such weekday/day around the reference
+    "heute", "gestern", "morgen", "übermorgen", "vorgestern"
+                                  -> reference date + 0/-1/+1/+2/-2 days (a definite
+                                     day, not vague); ``None`` without reference date.
+                                     The word alone: in "heute Morgen" "Morgen" is a
+                                     time of day; "morgen, den 25. März 2019" is one
+                                     span valued by the explicit date. Not days:
+                                     "Guten Morgen", "am Morgen", "von heute auf
+                                     morgen", "bis heute" (to this day), "noch/schon/
+                                     bereits heute", "heute noch", "heute (technisch)
+                                     möglich/üblich/..." (nowadays)
+    "Nacht Mittwoch / Donnerstag, 9. / 10. März"
+                                  -> "Mittwoch", "Donnerstag", "9.", "10. März": the
+                                     second weekday is not joined with the first
+                                     day; each weekday takes its day's value
 
-Not dates: durations ("drei Jahre", "seit 10 Tagen"), deictic or vague words
-("heute", "morgen", "damals", "derzeit", "in Zeiten"), clock times ("20 Uhr",
+Not dates: durations ("drei Jahre", "seit 10 Tagen"), vague words
+("damals", "derzeit", "in Zeiten"), clock times ("20 Uhr",
 "14.30 Uhr"), decades ("1990er"), numbers that look like years but count
 something ("2000 Menschen") or are route/line numbers ("IC 1972").
 
@@ -100,6 +114,11 @@ _NUM = (rf"(?:[0-3]?\d\.[01]?\d\.(?:{_Y}|\d\d)(?![\d.]\d)"  # 04.05.2021, 4.5.21
         rf"|[0-3]?\d\.[01]?\d{_SP}?\.(?!\d)"                # 04.05., 4.5.
         rf"|[0-3]\d\.[01]\d(?![\d.:]|{_SP}*(?:Uhr|h\b|[-–]{_SP}*\d)))")  # 04.05 (not a time)
 _WD_PART = rf"{_WD}(?:{_SP}*,?{_SP}*(?:de[nm]{_SP}+)?)"
+# deictic day words: a definite day relative to the reference date
+DEICTIC = {"heute": 0, "gestern": -1, "morgen": 1, "übermorgen": 2, "vorgestern": -2}
+_DEIC = r"(?:[Hh]eute|[Gg]estern|[Mm]orgen|[Üü]bermorgen|[Vv]orgestern)"
+# "morgen, den 25. März 2019": the apposition restates the day (comma required)
+_LEAD = rf"(?:{_WD_PART}|{_DEIC}{_SP}*,{_SP}*(?:de[nm]{_SP}+)?)"
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # ranges first (longest), then single dates
@@ -113,8 +132,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         rf"\b(?P<d1>{_M}){_SP}+(?:bis|[-–]){_SP}*(?P<d2>{_M}{_SP}+{_Y})\b")),
     ("range_years", re.compile(
         rf"{_LEFT}(?P<d1>{_Y}){_SP}*(?:bis|[-–]){_SP}*(?P<d2>{_Y}){_NOT_AFTER_NUM}(?!er)")),
-    ("dmy", re.compile(rf"{_LEFT}(?:(?P<wd>{_WD_PART}))?(?P<d>{_DMY})")),
-    ("num", re.compile(rf"{_LEFT}(?:(?P<wd>{_WD_PART}))?(?P<d>{_NUM})")),
+    ("dmy", re.compile(rf"{_LEFT}(?:(?P<wd>{_LEAD}))?(?P<d>{_DMY})")),
+    ("num", re.compile(rf"{_LEFT}(?:(?P<wd>{_LEAD}))?(?P<d>{_NUM})")),
     ("day_conj", re.compile(rf"{_LEFT}(?P<d>{_D})(?={_SP}*(?:und|/|,){_SP}*(?:{_WD_PART})?\d)")),
     ("wd_day", re.compile(rf"\b(?P<wd>{_WD}|(?:Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonntag)en){_SP}*,?{_SP}*(?:de[nm]{_SP}+)?(?P<d>{_D})(?!{_SP}*\d)")),
     ("month", re.compile(rf"(?:\b(?P<q>{_QUAL}){_SP}+)?\b(?P<m>{_M})(?:{_SP}+(?P<y>{_Y})\b)?(?!\w)")),
@@ -122,6 +141,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("weekday", re.compile(
         rf"(?:\b(?P<mod>vergangenen|vergangener|letzten|letzter|kommenden|kommender|nächsten|nächster|"
         rf"diesen|diesem|dieser){_SP}+)?\b(?P<wd>{_WD})\b")),
+    ("deictic", re.compile(rf"(?<![\w-])(?P<w>{_DEIC})(?![\w-])")),
 ]
 
 # words before a bare year that make it a year, and words after it that make it a count
@@ -338,6 +358,59 @@ def _year_ok(text: str, start: int, end: int, has_qual: bool) -> bool:
     return True
 
 
+# "Nacht Mittwoch / Donnerstag, 10. / 11. März": the first day belongs to the first weekday,
+# so the second weekday must not be joined with it ("Donnerstag, 10." would be wrong)
+_WD_PAIR = re.compile(
+    rf"\b(?P<w1>{_WD}){_SP}*/{_SP}*(?P<w2>{_WD}){_SP}*,?{_SP}*(?P<d1>[0-3]?\d){_SP}?\."
+    rf"{_SP}*/{_SP}*(?P<d2>[0-3]?\d){_SP}?\.")
+
+# words before "Morgen"/"morgen" that make it the noun "morning" ("heute Morgen", "Guten Morgen")
+_MORNING_BEFORE = {"heute", "gestern", "vorgestern", "übermorgen", "morgen", "heutigen", "gestrigen",
+                   "guten", "schönen", "einen", "am", "jeden", "diesen", "diesem", "dem", "den", "der",
+                   "des", "vom", "zum", "frühen", "ganzen", "nächsten", "folgenden", "montag",
+                   "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag"}
+# prepositions before a capitalised "Morgen" that still mean "tomorrow" ("Von Morgen bis Freitag")
+_TOMORROW_PREP = {"ab", "bis", "von", "für", "seit"}
+# "heute" meaning "nowadays" or "until now", not a calendar day
+_NOWADAYS_BEFORE = {"noch", "schon", "bereits"}
+_NOWADAYS_AFTER = re.compile(  # "heute [one or two words] möglich/üblich/...": a state, nowadays
+    r"(?:[^\S\n]+[^\W\d]+){0,2}?[^\S\n]+(?:möglich|üblich|selbstverständlich|gängig|"
+    r"verbreitet|Standard|Alltag|bekannt|normal)\b")
+_NOUN_BEFORE = {"das", "im", "vom", "dem", "des", "ins"}  # "das Heute", "im Gestern"
+
+
+def _deictic_ok(text: str, start: int, end: int, word: str) -> bool:
+    """Is the deictic word at ``text[start:end]`` a day ("heute", "morgen"), not a noun or idiom?"""
+    before = text[max(0, start - 40):start]
+    prev_m = re.search(r"(\S+)\s*$", before)
+    prev = prev_m.group(1).lower().strip("(„\"'") if prev_m else ""
+    sent_start = not before.strip() or bool(re.search(r"[.!?:;|\n\"„(]\s*$|^\s*$", before))
+    after = text[end:end + 30]
+    nxt_m = re.match(r"\s*(\S+)", after)
+    nxt = nxt_m.group(1).lower().strip(",.!?;:") if nxt_m else ""
+    low = word.lower()
+    if (low == "heute" and re.match(r"\s+auf\s+morgen\b", after, re.I)) or (
+            low == "morgen" and re.search(r"\bheute\s+auf\s*$", before, re.I)):
+        return False  # "von heute auf morgen" (overnight)
+    if low == "morgen":
+        if prev in _MORNING_BEFORE:
+            return False
+        if word[0].isupper() and not sent_start and prev not in _TOMORROW_PREP:
+            return False  # "der Morgen", "Morgen" inside a sentence is the noun
+        return True
+    if word[0].isupper() and prev in _NOUN_BEFORE:
+        return False
+    if low == "heute":
+        if prev in _NOWADAYS_BEFORE or nxt == "noch":
+            return False  # "noch heute", "schon heute", "heute noch": nowadays
+        if _NOWADAYS_AFTER.match(after):
+            return False  # "die heute (technisch) möglich sind": by today's standards
+        if prev == "bis" and not re.match(
+                r"(abend|nacht|mittag|nachmittag|vormittag|früh|morgen|\d)", nxt):
+            return False  # "bis heute" (to this day), but "bis heute Abend"
+    return True
+
+
 def find_dates(text: str, ref: Any = None) -> list[DateMatch]:
     """All date expressions in ``text`` with their ISO values (no spaCy needed).
 
@@ -351,9 +424,14 @@ def find_dates(text: str, ref: Any = None) -> list[DateMatch]:
     """
     refd = reference_date(ref)
     cands: list[DateMatch] = []
+    pairs = [(m.start("w1"), m.start("w2"), m.start("d1"), m.start("d2"))
+             for m in _WD_PAIR.finditer(text)]
+    paired_wd = {p[1] for p in pairs}
     for kind, pat in _PATTERNS:
         for m in pat.finditer(text):
             start, end = m.span()
+            if kind in ("dmy", "num", "wd_day") and m.group("wd") and m.start("wd") in paired_wd:
+                continue  # "Mittwoch / Donnerstag, 10. / 11.": "10." is Wednesday
             parts: dict[str, Any] = {}
             value: str | None
             if kind.startswith("range"):
@@ -407,6 +485,13 @@ def find_dates(text: str, ref: Any = None) -> list[DateMatch]:
                 y = int(m.group("y")) if m.group("y") else None
                 value = _month_only(mo, y, refd, _direction(text, start))
                 parts = {"month": mo, "year": y}
+            elif kind == "deictic":
+                word = m.group("w")
+                if not _deictic_ok(text, start, end, word):
+                    continue
+                offset = DEICTIC[word.lower()]
+                value = (refd + _dt.timedelta(days=offset)).isoformat() if refd else None
+                parts = {"deictic": offset}
             elif kind == "year":
                 ys, ye = m.span("y")
                 if not _year_ok(text, ys, ye, bool(m.group("q"))):
@@ -430,6 +515,15 @@ def find_dates(text: str, ref: Any = None) -> list[DateMatch]:
         taken.append((c.start, c.end))
     chosen.sort(key=lambda c: c.start)
     _resolve_day_only(text, chosen, refd)
+    by_start = {c.start: c for c in chosen}
+    for w1, w2, d1, d2 in pairs:  # each weekday of a pair takes the value of its day
+        for w, d in ((w1, d1), (w2, d2)):
+            wm, dm = by_start.get(w), by_start.get(d)
+            if wm is None or dm is None or wm.kind != "weekday" or not dm.value:
+                continue
+            day = dm.value.split("/")[0]
+            if "X" not in day and _dt.date.fromisoformat(day).weekday() == wm.parts["weekday"]:
+                wm.value = day
     return chosen
 
 
