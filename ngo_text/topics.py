@@ -634,7 +634,9 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X: Sequence[Any]) -> Any:
         """One label per text (single-label) or a list of labels per text (multi-label)."""
-        D = self.decision_function(X)
+        return self._labels_from(self.decision_function(X))
+
+    def _labels_from(self, D: np.ndarray) -> Any:
         if not self.multilabel_:
             return self.classes_[np.argmax(D, axis=1)]
         out = []
@@ -645,7 +647,10 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, X: Sequence[Any]) -> np.ndarray:
         """Uncalibrated probabilities, columns in ``classes_`` order (see class docstring)."""
-        D = self.decision_function(X) * self.proba_scale
+        return self._proba_from(self.decision_function(X))
+
+    def _proba_from(self, D: np.ndarray) -> np.ndarray:
+        D = D * self.proba_scale
         if self.multilabel_:
             return 1.0 / (1.0 + np.exp(-D))
         D = D - D.max(axis=1, keepdims=True)
@@ -675,8 +680,9 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         texts = self._texts(X)
         if not texts:
             return []
-        proba = self.predict_proba(texts)
-        pred = self.predict(texts)
+        D = self.decision_function(texts)
+        proba = self._proba_from(D)
+        pred = self._labels_from(D)
         out = []
         for text, labels, p in zip(texts, pred, proba):
             labels = [labels] if isinstance(labels, str) or not self.multilabel_ else labels
@@ -712,37 +718,39 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         words = _TOKEN_RE.findall(text)
         for w in words:
             surface.setdefault(german_stem(w), Counter())[w] += 1
-        wvec = self.vectorizers_[0]
-        wvocab = wvec.vocabulary_
-        row = A.getrow(0)
-        feats = dict(zip(row.indices.tolist(), row.data.tolist()))
+        stems = list(surface)
+        wvocab = self.vectorizers_[0].vocabulary_
         nword = len(wvocab)
-        char_owners: dict[int, list[str]] = {}
-        if len(self.vectorizers_) > 1:
-            cvec = self.vectorizers_[1]
-            canal = cvec.build_analyzer()
-            cvocab = cvec.vocabulary_
-            for stem in surface:
-                form = surface[stem].most_common(1)[0][0]
-                for g in set(canal(form)):
-                    j = cvocab.get(g)
-                    if j is not None:
-                        char_owners.setdefault(nword + j, []).append(stem)
+        # (feature, stem) pairs: a stem feature belongs to its stem, a char n-gram
+        # equally to every word of the text that contains it
+        feat_parts: list[np.ndarray] = []
+        stem_parts: list[np.ndarray] = []
+        for i, st in enumerate(stems):
+            ids = []
+            j = wvocab.get(st)
+            if j is not None:
+                ids.append(j)
+            if len(self.vectorizers_) > 1:
+                form = surface[st].most_common(1)[0][0]
+                ids.extend(nword + c for c in self.vectorizers_[1].word_ids(_char_preprocess(form)))
+            if ids:
+                u = np.unique(np.asarray(ids, dtype=np.int64))
+                feat_parts.append(u)
+                stem_parts.append(np.full(len(u), i, dtype=np.int64))
         out: dict[str, list[tuple[str, float]]] = {}
+        if not feat_parts:
+            return {str(l): [] for l in labels}
+        feat = np.concatenate(feat_parts)
+        owner = np.concatenate(stem_parts)
+        _, inverse, counts = np.unique(feat, return_inverse=True, return_counts=True)
+        xval = np.asarray(A[:, feat].todense()).ravel() / counts[inverse]
         for l in labels:
             k = idx[l]
-            contrib: Counter[str] = Counter()
-            for stem in surface:
-                j = wvocab.get(stem)
-                if j is not None and j in feats:
-                    contrib[stem] += feats[j] * self.coef_[k, j]
-            for j, owners in char_owners.items():
-                if j in feats:
-                    share = feats[j] * self.coef_[k, j] / len(owners)
-                    for stem in owners:
-                        contrib[stem] += share
-            best = [(surface[s].most_common(1)[0][0], float(v)) for s, v in contrib.most_common() if v > 0]
-            out[str(l)] = [(w, round(v, 6)) for w, v in best[:top_n]]
+            contrib = np.bincount(owner, weights=xval * self.coef_[k, feat], minlength=len(stems))
+            order = np.argsort(-contrib, kind="stable")
+            best = [(surface[stems[i]].most_common(1)[0][0], float(contrib[i])) for i in order[:top_n]
+                    if contrib[i] > 0]
+            out[str(l)] = [(w, round(v, 6)) for w, v in best]
         return out
 
     # -- persistence --------------------------------------------------------
@@ -865,6 +873,19 @@ class _CharNgramVectorizer:
         self.lo, self.hi, self.min_df, self.max_df = int(lo), int(hi), min_df, max_df
         self._cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
+    def word_ids(self, word: str) -> list[int]:
+        """Vocabulary columns of the n-grams of one preprocessed word (cached, with repeats)."""
+        hit = self._cache.get(word)
+        if hit is None:
+            get = self.vocabulary_.get
+            p = f" {word} "
+            n = len(p)
+            hit = [j for j in (get(p[a:a + k]) for k in range(self.lo, self.hi + 1) for a in range(n - k + 1))
+                   if j is not None]
+            if len(self._cache) < 500_000:
+                self._cache[word] = hit
+        return hit
+
     def build_analyzer(self) -> Any:
         def analyze(word: str) -> list[str]:
             return self._grams(_char_preprocess(word))
@@ -926,20 +947,13 @@ class _CharNgramVectorizer:
         import scipy.sparse as sp
 
         D, words = self._doc_words(texts)
-        get = self.vocabulary_.get
         cache = self._cache
-        lo, hi = self.lo, self.hi
         cols: list[int] = []
         lengths = np.zeros(len(words), dtype=np.int64)
         for i, w in enumerate(words):
             hit = cache.get(w)
             if hit is None:
-                p = f" {w} "
-                n = len(p)
-                hit = [j for j in (get(p[a:a + k]) for k in range(lo, hi + 1) for a in range(n - k + 1))
-                       if j is not None]
-                if len(cache) < 500_000:
-                    cache[w] = hit
+                hit = self.word_ids(w)
             cols.extend(hit)
             lengths[i] = len(hit)
         rows = np.repeat(np.arange(len(words)), lengths)
