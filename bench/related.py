@@ -102,7 +102,7 @@ def bench_gnad(ablation: bool) -> None:
         ("words, own tf-idf (sublinear, stopwords)", off, docs),
         ("+ LSA-50 on words", {**off, "lsa_dims": 50}, docs),
         ("+ char 3-5 grams in LSA", {**off, "lsa_dims": 50, "char_ngrams": True}, docs),
-        ("+ graph diffusion (k=10, a=0.8, 4 steps)", {"entity_weight": 0.0}, docs),
+        ("+ graph diffusion (k=10, a=0.8, 3 steps)", {"entity_weight": 0.0}, docs),
         ("+ cheap entities (weight 0.25) = default", {}, docs_e),
         ("  entity weight 0.1", {"entity_weight": 0.1}, docs_e),
         ("  entity weight 0.5", {"entity_weight": 0.5}, docs_e),

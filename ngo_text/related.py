@@ -243,7 +243,9 @@ def _truncate_rows(m: sp.csr_matrix, p: int) -> sp.csr_matrix:
     if counts.size == 0 or counts.max() <= p:
         return m
     rows = np.repeat(np.arange(m.shape[0]), counts)
-    order = np.lexsort((-m.data, rows))
+    data = m.data.astype(np.float64)
+    span = float(np.abs(data).max()) * 2.0 + 1.0
+    order = np.argsort(rows * span - data, kind="stable")  # by row, then value descending
     rank = np.arange(order.size) - m.indptr[rows[order]]
     keep = np.sort(order[rank < p])
     out = sp.csr_matrix((m.data[keep], m.indices[keep], np.concatenate(
@@ -318,8 +320,8 @@ class RelatedIndex:
         graph_k: int = 10,
         graph_weight: float = 0.6,
         diffusion_alpha: float = 0.8,
-        diffusion_steps: int = 4,
-        profile_size: int = 100,
+        diffusion_steps: int = 3,
+        profile_size: int = 50,
         chunk_size: int | None = None,
         random_state: int = 0,
     ) -> None:
@@ -397,11 +399,35 @@ class RelatedIndex:
         return m
 
     def _char_counts(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """Hashed ``char_wb`` 3-5 gram counts, computed once per word type.
+
+        The same counts as sklearn's ``HashingVectorizer(analyzer="char_wb")``
+        on the whole text (n-grams never cross word boundaries), but the
+        n-grams of a word are hashed once per corpus instead of once per
+        occurrence.
+        """
         from sklearn.feature_extraction.text import HashingVectorizer
 
+        types: dict[str, int] = {}
+        indptr = [0]
+        indices: list[int] = []
+        data: list[int] = []
+        for t in texts:
+            counts: dict[int, int] = {}
+            for w in t.lower().split():
+                j = types.setdefault(w, len(types))
+                counts[j] = counts.get(j, 0) + 1
+            indices.extend(counts.keys())
+            data.extend(counts.values())
+            indptr.append(len(indices))
+        tc = sp.csr_matrix((np.asarray(data, dtype=np.float32), np.asarray(indices, dtype=np.int64),
+                            np.asarray(indptr, dtype=np.int64)), shape=(len(texts), len(types)))
         hv = HashingVectorizer(analyzer="char_wb", ngram_range=(3, 5), n_features=_CHAR_FEATURES,
-                               alternate_sign=False, norm=None, lowercase=True, dtype=np.float32)
-        return hv.transform(texts).tocsr()
+                               alternate_sign=False, norm=None, lowercase=False, dtype=np.float32)
+        per_type = hv.transform(list(types)).tocsr()
+        out = (tc @ per_type).tocsr()
+        out.sort_indices()
+        return out
 
     def _featurize(self, docs: Sequence[_Doc]) -> dict[str, Any]:
         """Word tf-idf rows, LSA rows, entity rows, topic rows, dates, for new docs."""
@@ -511,7 +537,7 @@ class RelatedIndex:
             xa = sp.hstack(parts).tocsr() if len(parts) > 1 else parts[0]
             from sklearn.decomposition import TruncatedSVD
 
-            svd = TruncatedSVD(n_components=dims, algorithm="randomized", n_iter=4,
+            svd = TruncatedSVD(n_components=dims, algorithm="randomized", n_iter=2,
                                random_state=self.random_state)
             svd.fit(xa)
             self._svd_components = svd.components_.astype(np.float32)
@@ -680,17 +706,21 @@ class RelatedIndex:
         return self
 
     # -- scoring ------------------------------------------------------------
-    def _base_block(self, xw: sp.csr_matrix, z: np.ndarray | None, *, cols_graph: bool = False) -> np.ndarray:
+    def _base_block(self, xw: sp.csr_matrix, z: np.ndarray | None, *, cols_graph: bool = False,
+                    word_out: list | None = None) -> np.ndarray:
         """Dense (rows x N) base text similarity: word cosine mixed with LSA cosine.
 
         With ``cols_graph`` the columns are the graph nodes (fitted docs in fit
-        order) instead of the current index rows.
+        order) instead of the current index rows. With ``word_out`` (a list),
+        the plain word cosine block is appended to it.
         """
         if cols_graph:
             cxw, cz = self._node_xw, self._node_z
         else:
             cxw, cz = self._xw, self._z
         s = np.asarray((xw @ cxw.T).toarray(), dtype=np.float32)
+        if word_out is not None:
+            word_out.append(s.copy())
         if z is not None and cz is not None and self.lsa_weight > 0:
             s *= (1.0 - self.lsa_weight)
             s += self.lsa_weight * (z @ cz.T)
@@ -699,8 +729,9 @@ class RelatedIndex:
 
     def _score_block(self, feats: dict[str, Any], profiles: sp.csr_matrix | None) -> tuple[np.ndarray, np.ndarray]:
         """(final scores, word cosine) for a block of query rows against all docs."""
-        text = self._base_block(feats["xw"], feats["z"])
-        word = np.asarray((feats["xw"] @ self._xw.T).toarray(), dtype=np.float32)
+        words: list[np.ndarray] = []
+        text = self._base_block(feats["xw"], feats["z"], word_out=words)
+        word = words[0]
         if profiles is not None and self._profiles is not None and self.graph_weight > 0:
             d = np.asarray((profiles @ self._profiles.T).toarray(), dtype=np.float32)
             text *= (1.0 - self.graph_weight)
@@ -763,6 +794,13 @@ class RelatedIndex:
         cand = cand[np.isfinite(score_row[cand])]
         if self.dedup_threshold is None:
             return cand[:k].tolist()
+        if self._z is not None:
+            # cheap exact-enough prefilter: word near-duplicates are also close in
+            # the LSA space (which includes the words); only then compute word cosines
+            zc = self._z[cand] @ self._z[cand].T
+            np.fill_diagonal(zc, 0.0)
+            if zc.max() < min(0.6, self.dedup_threshold):
+                return cand[:k].tolist()
         sims = np.asarray((self._xw[cand] @ self._xw[cand].T).toarray())
         kept: list[int] = []
         for a in range(cand.size):
@@ -792,10 +830,14 @@ class RelatedIndex:
         topics = [t for t in q_doc.topics if t in set(d.topics)]
         if topics:
             reasons.append("gemeinsame Themen: " + ", ".join(topics[:3]))
-        prod = q_xw.multiply(self._xw[j]).tocsr()
-        if prod.nnz:
-            order = np.argsort(-prod.data)
-            terms = [t for t in (self._terms[prod.indices[o]] for o in order) if len(t) > 2][:4]
+        q_xw = q_xw.tocsr()
+        qi, qd = q_xw.indices, q_xw.data
+        a, b = int(self._xw.indptr[j]), int(self._xw.indptr[j + 1])
+        ji, jd = self._xw.indices[a:b], self._xw.data[a:b]
+        common, qpos, jpos = np.intersect1d(qi, ji, assume_unique=True, return_indices=True)
+        if common.size:
+            order = np.argsort(-(qd[qpos] * jd[jpos]))
+            terms = [t for t in (self._terms[common[o]] for o in order[:12]) if len(t) > 2][:4]
             if terms:
                 reasons.append("Schlüsselbegriffe: " + ", ".join(terms))
         return reasons
@@ -810,6 +852,9 @@ class RelatedIndex:
         self._check_fitted()
         if isinstance(article_or_id, str) and article_or_id in self._pos:
             pos = self._pos[article_or_id]
+        elif isinstance(article_or_id, str) and not any(c.isspace() for c in article_or_id.strip()):
+            raise InputError(f"unknown article id {article_or_id!r}: not in this index "
+                             "(pass an indexed id, an Article, a dict or a text with several words)")
         else:
             doc = _as_doc(article_or_id)
             pos = self._pos.get(doc.id) if not isinstance(article_or_id, str) else None
@@ -832,7 +877,9 @@ class RelatedIndex:
         """The ``k`` most related indexed articles.
 
         Args:
-            article_or_id: An indexed id, or an article (Article/dict/text);
+            article_or_id: An indexed id, or an article (Article/dict/text of
+                several words; a single word that is no indexed id raises
+                :class:`~ngo_text.errors.InputError`);
                 an article whose id is indexed uses the indexed version,
                 any other is transformed with the frozen model.
             k: Number of results.

@@ -290,3 +290,5 @@ def test_inputs_and_errors() -> None:
     idx = RelatedIndex().fit(["Erster Text über Menschenhandel.", "Zweiter Text über Menschenhandel.",
                               {"id": "d", "title": "Dritter", "text": "Dritter Text über Klimaschutz."}])
     assert len(idx) == 3 and "d" in idx
+    with pytest.raises(InputError, match="unknown article id"):
+        idx.related("no-such-id")
