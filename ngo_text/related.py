@@ -224,6 +224,7 @@ def _as_doc(obj: Any) -> _Doc:
 # ---------------------------------------------------------------------------
 def _l2_rows(m: sp.csr_matrix) -> sp.csr_matrix:
     m = m.tocsr().astype(np.float32)
+    m.eliminate_zeros()
     norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
     return sp.csr_matrix(sp.diags(1.0 / norms).astype(np.float32) @ m)
@@ -291,6 +292,7 @@ class RelatedIndex:
         char_ngrams: Add hashed character 3-5 grams to the LSA space.
         lsa_dims: LSA dimensions (0 disables LSA).
         lsa_weight: Share of the LSA cosine in the base text similarity.
+        lsa_iter: Power iterations of the randomised SVD (fewer = faster, less exact).
         graph_k: Neighbours per article in the diffusion graph (0 disables diffusion).
         graph_weight: Share of the diffusion-profile cosine in the text similarity.
         diffusion_alpha: Damping of each diffusion step.
@@ -315,13 +317,14 @@ class RelatedIndex:
         min_df: int = 2,
         max_df: float = 0.5,
         char_ngrams: bool = True,
-        lsa_dims: int = 50,
-        lsa_weight: float = 0.5,
+        lsa_dims: int = 80,
+        lsa_weight: float = 0.7,
+        lsa_iter: int = 5,
         graph_k: int = 10,
         graph_weight: float = 0.6,
-        diffusion_alpha: float = 0.8,
-        diffusion_steps: int = 3,
-        profile_size: int = 50,
+        diffusion_alpha: float = 0.9,
+        diffusion_steps: int = 4,
+        profile_size: int = 100,
         chunk_size: int | None = None,
         random_state: int = 0,
     ) -> None:
@@ -340,6 +343,7 @@ class RelatedIndex:
         self.char_ngrams = bool(char_ngrams)
         self.lsa_dims = int(lsa_dims)
         self.lsa_weight = float(lsa_weight)
+        self.lsa_iter = int(lsa_iter)
         self.graph_k = int(graph_k)
         self.graph_weight = float(graph_weight)
         self.diffusion_alpha = float(diffusion_alpha)
@@ -353,7 +357,7 @@ class RelatedIndex:
 
     _PARAMS = ("text_weight", "entity_weight", "topic_weight", "half_life_days", "recency_weight",
                "allow_future", "dedup_threshold", "min_df", "max_df", "char_ngrams", "lsa_dims",
-               "lsa_weight", "graph_k", "graph_weight", "diffusion_alpha", "diffusion_steps",
+               "lsa_weight", "lsa_iter", "graph_k", "graph_weight", "diffusion_alpha", "diffusion_steps",
                "profile_size", "chunk_size", "random_state")
 
     # -- basic info -------------------------------------------------------
@@ -537,7 +541,7 @@ class RelatedIndex:
             xa = sp.hstack(parts).tocsr() if len(parts) > 1 else parts[0]
             from sklearn.decomposition import TruncatedSVD
 
-            svd = TruncatedSVD(n_components=dims, algorithm="randomized", n_iter=2,
+            svd = TruncatedSVD(n_components=dims, algorithm="randomized", n_iter=self.lsa_iter,
                                random_state=self.random_state)
             svd.fit(xa)
             self._svd_components = svd.components_.astype(np.float32)
