@@ -230,6 +230,22 @@ def _l2_rows(m: sp.csr_matrix) -> sp.csr_matrix:
     return sp.csr_matrix(sp.diags(1.0 / norms).astype(np.float32) @ m)
 
 
+def _tfidf_inplace(m: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
+    """Sublinear tf (1 + log tf) times idf, rows l2-normalised; modifies ``m``."""
+    m = m.tocsr()
+    if m.data.dtype != np.float32:
+        m.data = m.data.astype(np.float32)
+    np.log(m.data, out=m.data)
+    m.data += 1.0
+    m.data *= idf[m.indices]
+    m.eliminate_zeros()
+    rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
+    norms = np.sqrt(np.bincount(rows, weights=m.data.astype(np.float64) ** 2, minlength=m.shape[0]))
+    norms[norms == 0] = 1.0
+    m.data /= norms[rows].astype(np.float32)
+    return m
+
+
 def _l2_dense(z: np.ndarray) -> np.ndarray:
     n = np.linalg.norm(z, axis=1, keepdims=True)
     n[n == 0] = 1.0
@@ -426,6 +442,7 @@ class RelatedIndex:
             indptr.append(len(indices))
         tc = sp.csr_matrix((np.asarray(data, dtype=np.float32), np.asarray(indices, dtype=np.int64),
                             np.asarray(indptr, dtype=np.int64)), shape=(len(texts), len(types)))
+        del indices, data
         hv = HashingVectorizer(analyzer="char_wb", ngram_range=(3, 5), n_features=_CHAR_FEATURES,
                                alternate_sign=False, norm=None, lowercase=False, dtype=np.float32)
         per_type = hv.transform(list(types)).tocsr()
@@ -436,13 +453,13 @@ class RelatedIndex:
     def _featurize(self, docs: Sequence[_Doc]) -> dict[str, Any]:
         """Word tf-idf rows, LSA rows, entity rows, topic rows, dates, for new docs."""
         texts = [d.text for d in docs]
-        xw = _l2_rows(self._sublinear(self._word_counts(texts)).multiply(self._idf_w).tocsr())
+        xw = _tfidf_inplace(self._word_counts(texts), self._idf_w)
         z = None
         if self._svd_components is not None:
             parts = [xw]
             if self.char_ngrams:
-                parts.append(_l2_rows(self._sublinear(self._char_counts(texts)).multiply(self._idf_c).tocsr()))
-            xa = sp.hstack(parts).tocsr() if len(parts) > 1 else parts[0]
+                parts.append(_tfidf_inplace(self._char_counts(texts), self._idf_c))
+            xa = sp.hstack(parts, format="csr") if len(parts) > 1 else parts[0]
             z = _l2_dense(np.asarray(xa @ self._svd_components.T, dtype=np.float32))
         xe = self._entity_rows(docs)
         xt = self._topic_rows(docs)
@@ -523,7 +540,7 @@ class RelatedIndex:
         self._terms = terms
         dfa = np.array([df[w] for w in terms], dtype=np.float64)
         self._idf_w = (np.log((1 + n) / (1 + dfa)) + 1.0).astype(np.float32)
-        xw = _l2_rows(self._sublinear(self._word_counts(texts)).multiply(self._idf_w).tocsr())
+        xw = _tfidf_inplace(self._word_counts(texts), self._idf_w)
         # LSA over words (+ hashed char n-grams)
         self._svd_components = None
         self._idf_c = np.zeros(0, dtype=np.float32)
@@ -536,9 +553,9 @@ class RelatedIndex:
                 idf_c = np.log((1 + n) / (1 + dfc)) + 1.0
                 idf_c[(dfc < min_df) | (dfc > max_count)] = 0.0
                 self._idf_c = idf_c.astype(np.float32)
-                parts.append(_l2_rows(self._sublinear(cc).multiply(self._idf_c).tocsr()))
+                parts.append(_tfidf_inplace(cc, self._idf_c))
                 del cc
-            xa = sp.hstack(parts).tocsr() if len(parts) > 1 else parts[0]
+            xa = sp.hstack(parts, format="csr") if len(parts) > 1 else parts[0]
             from sklearn.decomposition import TruncatedSVD
 
             svd = TruncatedSVD(n_components=dims, algorithm="randomized", n_iter=self.lsa_iter,
@@ -546,7 +563,7 @@ class RelatedIndex:
             svd.fit(xa)
             self._svd_components = svd.components_.astype(np.float32)
             z = _l2_dense(np.asarray(xa @ self._svd_components.T, dtype=np.float32))
-            del xa
+            del xa, parts
         else:
             z = None
         # entities and topics
