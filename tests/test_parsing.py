@@ -1,9 +1,11 @@
 """Tests of ngo_text.parse (structure parsing, no model)."""
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import os
+import re
 import time
 from pathlib import Path
 
@@ -351,3 +353,134 @@ def test_single_newline_text() -> None:
     assert a.quotes[0].speaker == "Dietmar Roller"
     assert [(t.title, t.summary) for t in a.teasers] == [("Neue Studie deckt Anstieg auf", "Die Pandemie hat Einfluss.")]
     assert "Kontakt" not in a.text
+
+
+# --------------------------------------------------------------------------- sample corpus (data/)
+SAMPLE = REPO / "data"
+#: Phrases of boilerplate that must never reach lead, paragraphs or quotes. A plain
+#: mention of "Spenden" or "Newsletter" inside a sentence is article text and allowed.
+_BOILERPLATE_IN_BODY = re.compile(
+    r"jetzt\s+(?:online\s+)?spenden|mit\s+ihrer\s+spende|spendenkonto|\biban\b|"
+    r"newsletter\s+(?:abonnieren|bestellen)|newsletter\s*:|\bcookie|"
+    r"\b(?:login|einloggen|log\s?in|sign\s+in|mein\s+konto)\b|\bimpressum\b|datenschutzerklärung|"
+    r"pressekontakt|folgen\s+sie\s+uns|alle\s+rechte\s+vorbehalten|[\w.+-]+@[\w-]+\.\w+", re.I)
+_NON_PERSON_FIRST = {"der", "die", "das", "ein", "eine", "unsere", "unser", "wir", "sie", "er"}
+
+
+def _sample_rows() -> list[dict[str, str]]:
+    if not (SAMPLE / "metadata.csv").exists():
+        pytest.skip(f"sample corpus not found at {SAMPLE}")
+    with open(SAMPLE / "metadata.csv", encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _sample_ids() -> list[str]:
+    if not (SAMPLE / "metadata.csv").exists():
+        return []
+    with open(SAMPLE / "metadata.csv", encoding="utf-8", newline="") as f:
+        return [r["id"] for r in csv.DictReader(f)]
+
+
+@pytest.fixture(scope="module")
+def sample() -> dict[str, tuple[dict[str, str], Article]]:
+    rows = _sample_rows()
+    return {r["id"]: (r, parse(SAMPLE / r["file"])) for r in rows}
+
+
+@pytest.fixture(scope="module")
+def sample_titles() -> dict[str, dict[str, str]]:
+    return {" ".join(r["title"].split()): r for r in _sample_rows()}
+
+
+@pytest.mark.parametrize("aid", _sample_ids() or ["<no data>"])
+def test_sample_article_clean(aid: str, sample) -> None:
+    """Every sample article: title, dateline, non-empty quotes by persons, no boilerplate."""
+    row, art = sample[aid]
+    raw = (SAMPLE / row["file"]).read_text(encoding="utf-8")
+    assert art.title == row["title"]
+    assert art.lead and art.paragraphs
+    if re.search(r"^(?:<p>)?[A-ZÄÖÜ][\w./-]+(?:\s+[A-ZÄÖÜ][\w.-]+)*(?:,\s*[\w. ]{4,30})?\s+–\s", raw, re.M):
+        assert art.dateline, "source has a dateline 'Ort – ' but none was found"
+    for q in art.quotes:
+        assert q.text.strip()
+        if q.speaker is not None:
+            assert q.speaker.split()[0].lower() not in _NON_PERSON_FIRST, q.speaker
+            assert len(q.speaker.split()) >= 2, f"surname only: {q.speaker!r}"
+        if q.organisation:
+            assert not re.search(r"(?:[,;:!?–-]|\w\w\.)$", q.organisation), q.organisation
+    for part in [art.lead, *art.paragraphs, *(q.text for q in art.quotes)]:
+        m = _BOILERPLATE_IN_BODY.search(part)
+        assert m is None, f"boilerplate {m.group(0)!r} in {part[:80]!r}"
+
+
+def test_sample_teasers_are_corpus_articles(sample, sample_titles) -> None:
+    """Text articles: every teaser is a corpus article, exactly the related_ids, with a summary."""
+    n_txt = 0
+    for aid, (row, art) in sample.items():
+        if not row["file"].endswith(".txt"):
+            continue
+        n_txt += 1
+        related = {r for r in row["related_ids"].split(";") if r}
+        assert len(art.teasers) == len(related), (aid, [t.title for t in art.teasers])
+        for t in art.teasers:
+            target = sample_titles.get(" ".join(t.title.split()))
+            assert target is not None, (aid, t.title)
+            assert target["id"] in related, (aid, t.title)
+            assert t.summary, (aid, t.title)
+    assert n_txt >= 20
+
+
+def test_sample_html_teasers_have_urls(sample, sample_titles) -> None:
+    n_html = 0
+    for aid, (row, art) in sample.items():
+        if not row["file"].endswith(".html"):
+            continue
+        n_html += 1
+        related = {r for r in row["related_ids"].split(";") if r}
+        assert len(art.teasers) == len(related), aid
+        for t in art.teasers:
+            target = sample_titles.get(" ".join(t.title.split()))
+            assert target is not None and target["id"] in related, (aid, t.title)
+            assert t.url == target["url"], (aid, t.url)
+    assert n_html >= 10
+
+
+def test_footer_lines_end_teaser_block() -> None:
+    text = ("Titel der Meldung hier\n\nBerlin – Die Organisation fordert mehr Geld für Beratung. "
+            "Das ist ein ganzer Satz.\n\nLesen Sie auch\n\n"
+            "Ein anderer Artikel über Beratung\n\nKurztext zum anderen Artikel.\n\n"
+            "Pressekontakt: presse@beispiel.example\n\n"
+            "Newsletter: Melden Sie sich für unsere Pressemitteilungen an\n\n"
+            "Ein weiterer Titel danach\n\nImpressum | Datenschutz | AGB\n")
+    art = parse(text)
+    assert [t.title for t in art.teasers] == ["Ein anderer Artikel über Beratung"]
+    for line in ["Beratungszeiten: Mo–Do 10–16 Uhr", "Beratung in 12 Sprachen: info@x.example",
+                 "Mein Konto | Login", "Kontakt · Impressum · Datenschutz", "Newsletter | Login",
+                 "Pfotenhilfe auf Facebook, Instagram und TikTok", "Tierpatenschaft übernehmen",
+                 "Stiftung Beispiel · Pressestelle", "Pressekontakt Aurora: +49 30 000000-0"]:
+        art = parse(text.replace("Pressekontakt: presse@beispiel.example", line))
+        assert [t.title for t in art.teasers] == ["Ein anderer Artikel über Beratung"], line
+    # an article about data protection is not a footer menu
+    art = parse("Titel\n\nBerlin – Datenschutz und Teilhabe zusammen denken: die Stiftung fordert mehr.\n")
+    assert "Datenschutz und Teilhabe" in art.lead
+
+
+def test_quote_org_punctuation_and_sources() -> None:
+    qs = extract_quotes(["„Wir sind erleichtert über die Entscheidung“, berichtet Thomas Lindner, "
+                         "Leiter der Rechtsberatung bei der AFJ. „Sie brauchen jetzt Ruhe.“"])
+    assert [(q.speaker, q.organisation) for q in qs] == [("Thomas Lindner", "AFJ")] * 2
+    qs = extract_quotes(["„Wir ziehen nicht vor Gericht, weil wir Spaß am Streit haben.“ – Mara Klein, "
+                         "19 Jahre, Klägerin aus Oldenburg"])
+    assert qs[0].speaker == "Mara Klein"
+    qs = extract_quotes(["Schirmherr war der Handballer Daniel Weiß. „Ich habe als Kind viel erlebt“, sagte Weiß."])
+    assert qs[0].speaker == "Daniel Weiß"
+    qs = extract_quotes(["Die Klägerin Mara Klein war in Hannover. „Wir haben uns sehr gefreut“, sagte sie."])
+    assert qs[0].speaker == "Mara Klein"
+    html = ("<html><head><title>T</title></head><body><article><h1>Eine Überschrift für den Test</h1>"
+            "<p>Berlin – Ein langer Absatz mit genug Text, damit die Extraktion ihn als Haupttext nimmt. "
+            "Noch ein Satz dazu, und noch einer, damit es reicht.</p><blockquote><p>„Das ist ein "
+            "historischer Tag für alle, die sich einsetzen.“</p><footer>– Lena Vogt, Rechtsanwältin</footer>"
+            "</blockquote><p>Ein weiterer Absatz mit Text, der nach dem Zitat folgt und die Meldung "
+            "abschließt.</p></article></body></html>")
+    art = parse(html)
+    assert [q.speaker for q in art.quotes] == ["Lena Vogt"]

@@ -205,6 +205,46 @@ def _el_lines(el) -> list[str]:
     return [normalise_line(p) for p in parts if normalise_line(p)]
 
 
+_SOURCE_TAGS = {"cite", "footer", "figcaption"}
+
+
+def _inline_quote_sources(tree) -> None:
+    """Move the source line of a ``<blockquote>`` into its last paragraph.
+
+    ``<blockquote><p>„…“</p><cite>Mara Klein, Klägerin</cite></blockquote>`` (also
+    ``<footer>`` inside the blockquote, or ``<figcaption>`` of the enclosing
+    ``<figure>``) becomes ``<p>„…“ – Mara Klein, Klägerin</p>``: trafilatura drops
+    ``<footer>`` and glues ``<cite>`` to the quote, so the attribution would be lost.
+    Only direct children (or a paragraph holding nothing but a ``<cite>``) count,
+    so a ``<cite>`` naming a work inside the quote text is left alone.
+    """
+    for bq in list(tree.iter("blockquote")):
+        sources = [c for c in bq if isinstance(c.tag, str) and c.tag in _SOURCE_TAGS]
+        sources += [c for c in bq if c.tag == "p" and len(c) == 1 and c[0].tag == "cite"
+                    and not (c.text or "").strip() and not (c[0].tail or "").strip()]
+        fig = bq.getparent()
+        if fig is not None and fig.tag == "figure":
+            sources += [c for c in fig if c.tag == "figcaption"]
+        if not sources:
+            continue
+        text = normalise_line(" ".join(" ".join(src.itertext()) for src in sources))
+        paras = [p for p in bq.iter("p") if p not in sources]
+        for src in sources:
+            parent = src.getparent()
+            if parent is not None:
+                src.tail = None
+                parent.remove(src)
+        if not text or len(text) > 300:
+            continue
+        if not text.startswith(("–", "—", "-")):
+            text = "– " + text
+        target = paras[-1] if paras else bq
+        if len(target):
+            target[-1].tail = (target[-1].tail or "").rstrip() + " " + text
+        else:
+            target.text = (target.text or "").rstrip() + " " + text
+
+
 def _as_date(value: str | None) -> _dt.date | None:
     if not value:
         return None
@@ -258,6 +298,10 @@ def extract_html(html: str, *, url: str | None = None) -> HtmlResult:
                 parent.remove(block)
     except (ValueError, TypeError, RecursionError, etree.LxmlError) as exc:
         res.warnings.append(f"teaser blocks could not be read: {type(exc).__name__}")
+    try:
+        _inline_quote_sources(tree)
+    except (ValueError, TypeError, RecursionError, etree.LxmlError) as exc:
+        res.warnings.append(f"quote sources could not be read: {type(exc).__name__}")
     options = dict(TRAFILATURA_OPTIONS)
     try:
         n_elements = sum(1 for _ in tree.iter())

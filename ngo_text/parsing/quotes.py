@@ -8,10 +8,13 @@ attributes each quotation from its sentence:
   erfreut: „…“", "Roller sagt: „…“", "Dazu erklärt Anna Schmidt: „…“";
 * after the quote: "„…“, skizziert Roller die Position von IJM.", "„…“, sagt Anna
   Schmidt, Referentin für Migration bei Pro Asyl.", "„…“, so die Geschäftsführerin
-  von X, Maria Y.", "„…“, sagt sie." (pronoun -> previous speaker).
+  von X, Maria Y.", "„…“, sagt sie." (pronoun -> the person named last before
+  the quote, else the previous speaker);
+* a source line: "„…“ – Mara Klein, Klägerin aus Oldenburg" (HTML ``<blockquote>``
+  sources are moved into the quote paragraph this way by :mod:`.html`).
 
 A surname resolves to a full name mentioned in the article ("Roller" ->
-"Dietmar Roller") and inherits the role and organisation known for that person.
+"Dietmar Roller", "sagte Weiß" -> "Daniel Weiß") and inherits the role and organisation known for that person.
 Speech verbs and role words are data: ``resources/speech_verbs.txt`` and
 ``resources/roles.txt``. The rules are heuristics for press-release German; a
 quote whose speaker cannot be found keeps ``speaker=None``.
@@ -164,6 +167,7 @@ class _People:
         self.info: dict[str, tuple[str | None, str | None]] = {}
         self.by_surname: dict[str, str] = {}
         self.by_first: dict[str, str] = {}
+        self.text = ""
 
     def add(self, name: str, role: str | None = None, org: str | None = None) -> str:
         name = re.sub(r"\s+", " ", name).strip()
@@ -182,6 +186,24 @@ class _People:
 
     def role_org(self, name: str) -> tuple[str | None, str | None]:
         return self.info.get(name, (None, None))
+
+    def mentioned(self, surname: str) -> str | None:
+        """The full name "[Dr.] Vorname Nachname" for ``surname`` as written in the article.
+
+        Used when a quote is attributed by surname only ("sagte Weiß") and the person
+        was introduced without a role apposition ("der Handballer Daniel Weiß").
+        The first plausible mention wins; the name is registered for later quotes.
+        """
+        if not self.text or surname.lower() in _NOT_NAME:
+            return None
+        rx = re.compile(rf"(?<![\w.])(?:{_TITLE})*{_TOK}(?:\s+[A-ZÄÖÜ]\.)?(?:\s+{_PART})?\s+{re.escape(surname)}\b")
+        for m in rx.finditer(self.text):
+            name = m.group(0)
+            first = re.sub(_TITLE, "", name).split()[0]
+            if first.lower() in _NOT_NAME or is_role_word(first) or not plausible_name(name):
+                continue
+            return self.add(name)
+        return None
 
 
 # --------------------------------------------------------------------------- role/org
@@ -222,7 +244,7 @@ def split_role_org(phrase: str) -> tuple[str | None, str | None]:
 
 
 # --------------------------------------------------------------------------- attribution
-_SENT_SPLIT_RE = re.compile(r"(?<![A-ZÄÖÜ])(?<!\bDr)(?<!\bProf)(?<!\bSt)(?<!\bbzw)(?<!\bz\.B)(?<!\bu\.a)"
+_SENT_SPLIT_RE = re.compile(r"(?<!\b[A-ZÄÖÜ])(?<!\bDr)(?<!\bProf)(?<!\bSt)(?<!\bbzw)(?<!\bz\.B)(?<!\bu\.a)"
                             r"(?<!\bca)(?<!\bNr)(?<!\d)[.!?]\s+")
 _PAREN = r"(?:\s*\((?P<paren>[^()]{1,80})\))?"
 
@@ -255,6 +277,10 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         # „…“, sagt Anna Schmidt, Referentin für Migration bei Pro Asyl.
         "post_verb_name": re.compile(rf"^\s*[,.!?]?\s*(?P<verb>{v})\s+(?:(?:der|die)\s+)?(?:{role}\s+)?"
                                      rf"(?P<name>{NAME})\b{_PAREN}(?:\s*,\s*(?P<app>[^,.;]{{3,140}}))?"),
+        # „…“ – Mara Klein, 19 Jahre, Klägerin aus Oldenburg (blockquote source line)
+        "post_dash_name": re.compile(rf"^\s*[–—-]\s*(?P<name>{NAME})\b{_PAREN}"
+                                     rf"(?:\s*,\s*(?:\d{{1,3}}(?:\s+Jahre(?:\s+alt)?)?\s*,\s*)?"
+                                     rf"(?P<app>[^.;„“\"]{{3,140}}))?\s*[.]?\s*$"),
         # „…“, skizziert Roller die Position von IJM. / „…“, sagt sie.
         "post_verb_token": re.compile(rf"^\s*[,.!?]?\s*(?P<verb>{v})\s+(?:(?:der|die)\s+)?(?:{role}\s+)?"
                                       rf"(?P<tok>{_TOK}|er|sie)\b{_PAREN}"),
@@ -307,23 +333,46 @@ def _unprotect(value: str | None) -> str | None:
     return value.replace(_EV_MARK, "e. V.") if value else value
 
 
+#: Abbreviations whose final dot belongs to an organisation name ("e.V.", "Co.", "Inc.").
+_ABBR_END_RE = re.compile(r"(?:\b[A-Za-z]\.\s?[A-Za-z]\.|\b(?:Co|Inc|Ltd|Corp|Bros|St|gem)\.)$")
+
+
+def clean_phrase(value: str | None) -> str | None:
+    """Strip trailing sentence punctuation from a role / organisation ("AFJ." -> "AFJ").
+
+    A final dot that belongs to an abbreviation ("e. V.", "e.V.", "Co.") is kept.
+    Returns ``None`` for an empty result.
+    """
+    if not value:
+        return value
+    value = value.strip().rstrip(",;:!?–—-").rstrip()
+    while value.endswith(".") and not _ABBR_END_RE.search(value) and not value.endswith(_EV_MARK):
+        value = value[:-1].rstrip(" ,;:")
+    return value or None
+
+
 def _attribute(before: str, after: str, people: _People, last: _Attr | None) -> _Attr | None:
     pats = _patterns()
     # context after the quote, up to the end of that sentence
     post = after[:300]
-    if post[:1] in (",", " ") or post[:2].strip() in ("", ",") or post[:1] in ".!?":
+    if post[:1] in (",", " ") or post[:2].strip() in ("", ",") or post[:1] in ".!?–—":
         for key in ("post_role_then_name", "post_verb_name"):
             m = pats[key].match(post)
             if m and _verb_ok(m.group("verb")):
                 a = _from_match(m, people)
                 if a:
                     return a
+        m = pats["post_dash_name"].match(post)
+        if m:
+            a = _from_match(m, people)
+            if a:
+                return a
         m = pats["post_verb_token"].match(post)
         if m and _verb_ok(m.group("verb")):
             tok = m.group("tok")
             if tok.lower() in _PRONOUNS:
-                return _Attr(last.speaker, last.role, last.org) if last and last.speaker else None
-            full = people.resolve(tok)
+                return _pronoun_referent(before, people, last)
+            full = people.resolve(tok) or people.mentioned(tok)
             if full:
                 role, org = people.role_org(full)
                 return _Attr(full, role, org)
@@ -353,6 +402,33 @@ def _attribute(before: str, after: str, people: _People, last: _Attr | None) -> 
                     role, org = people.role_org(full)
                     return _Attr(full, role, org)
     return None
+
+
+_MENTION_RE = re.compile(rf"(?<![\w.])(?:{_TITLE})*{_TOK}(?:\s+[A-ZÄÖÜ]\.)?(?:\s+{_PART})?\s+{_TOK}")
+
+
+def _pronoun_referent(before: str, people: _People, last: _Attr | None) -> _Attr | None:
+    """The person "sie"/"er" after a quote refers to.
+
+    The person named last in the paragraph before the quote ("Die Klägerin Mara
+    Klein verfolgte ... „…“, sagte sie."), else the previous speaker.
+    """
+    best: tuple[int, str] | None = None
+    for m in _MENTION_RE.finditer(before):
+        name = m.group(0)
+        first = re.sub(_TITLE, "", name).split()[0]
+        if first.lower() in _NOT_NAME or is_role_word(first) or not plausible_name(name):
+            continue
+        best = (m.end(), people.resolve(name) or name)
+    if last and last.speaker:
+        pos = before.rfind(last.speaker.split()[-1])
+        if best is None or pos >= best[0]:
+            return _Attr(last.speaker, last.role, last.org)
+    if best is None:
+        return None
+    full = people.add(best[1])
+    role, org = people.role_org(full)
+    return _Attr(full, role, org)
 
 
 _APPOS_SCAN_RE = re.compile(rf"(?P<name>{NAME}){_PAREN}\s*,\s*(?P<app>[^,:;.„“\"]{{3,140}}?)\s*[,.:;]")
@@ -386,6 +462,7 @@ def extract_quotes(paragraphs: list[str], *, min_words: int = 3) -> list[Quote]:
     """
     people = _People()
     paragraphs = [_protect(p) for p in paragraphs]
+    people.text = "\n".join(paragraphs)
     _scan_people(paragraphs, people)
     found: list[tuple[int, QuoteSpan, Quote, bool]] = []
     last: _Attr | None = None
@@ -397,7 +474,10 @@ def extract_quotes(paragraphs: list[str], *, min_words: int = 3) -> list[Quote]:
             before = para[: max(0, span.start - 1)]
             after = para[span.end + 1:] if span.closed else ""
             attr = _attribute(before, after, people, last)
-            if attr is None and len(content.split()) < 8:
+            # a short unattributed quote is kept when it continues an attributed
+            # quote of the same paragraph („…“, sagt X von Y. „Kurz.“)
+            continues = bool(found) and found[-1][0] == pi and found[-1][2].speaker is not None
+            if attr is None and len(content.split()) < 8 and not continues:
                 continue
             whole = len(content) >= 0.8 * len(para)
             q = Quote(text=content, speaker=attr.speaker if attr else None,
@@ -420,6 +500,7 @@ def extract_quotes(paragraphs: list[str], *, min_words: int = 3) -> list[Quote]:
             q.speaker, q.role, q.organisation = donor.speaker, donor.role, donor.organisation
     out = []
     for _, _, q, _ in found:
-        out.append(Quote(text=_unprotect(q.text) or "", speaker=_unprotect(q.speaker), role=_unprotect(q.role),
-                         organisation=_unprotect(q.organisation)))
+        out.append(Quote(text=_unprotect(q.text) or "", speaker=_unprotect(q.speaker),
+                         role=_unprotect(clean_phrase(q.role)),
+                         organisation=_unprotect(clean_phrase(q.organisation))))
     return out
