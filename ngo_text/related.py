@@ -10,7 +10,8 @@ to a given article. The score mixes several signals:
   (each article gets a sparse "diffusion profile": the articles reachable in
   a few weighted steps; two articles whose neighbourhoods overlap are
   related even if they share few words). On the 10kGNAD test set every one
-  of these steps raised same-category precision@3 (see ``bench/related.py``).
+  of these steps raised same-category precision@3 (words 0.675, + LSA 0.687,
+  + char n-grams 0.712, + diffusion 0.728; see ``bench/related.py``).
 * **entities** -- shared canonical entities (``Entity.canonical`` or the
   surface text; dates excluded), idf-weighted cosine.
 * **topics** -- shared topic labels.
@@ -42,7 +43,6 @@ import datetime as _dt
 import hashlib
 import html
 import json
-import math
 import os
 import re
 from dataclasses import asdict, dataclass, field
@@ -298,10 +298,14 @@ class RelatedIndex:
         half_life_days: Recency half-life in days; ``None`` switches recency off.
         recency_weight: Share of the score that is subject to the decay
             (``score *= 1 - w + w * 0.5 ** (days / half_life)``).
-        allow_future: Allow articles published after the query article.
+        allow_future: Allow articles published after the query article
+            (articles without a date, and queries without one, are never
+            excluded by this rule).
         dedup_threshold: Word cosine above which two articles count as
             near-duplicates (only the better one is kept; duplicates of the
-            query are dropped). ``None`` disables.
+            query are dropped). ``None`` disables. Candidate pairs are only
+            compared when some LSA cosine among them is >= min(0.6, threshold)
+            (a fast prefilter).
         block: Ids that are never returned.
         min_df: Minimum document frequency of a word (ignored under 50 documents).
         max_df: Maximum document frequency share of a word (ignored under 20 documents).
@@ -309,6 +313,8 @@ class RelatedIndex:
         lsa_dims: LSA dimensions (0 disables LSA).
         lsa_weight: Share of the LSA cosine in the base text similarity.
         lsa_iter: Power iterations of the randomised SVD (fewer = faster, less exact).
+        lsa_sample: Fit the SVD (and the char n-gram idf) on at most this many
+            randomly chosen articles (``None``: all); every article is projected.
         graph_k: Neighbours per article in the diffusion graph (0 disables diffusion).
         graph_weight: Share of the diffusion-profile cosine in the text similarity.
         diffusion_alpha: Damping of each diffusion step.
@@ -336,6 +342,7 @@ class RelatedIndex:
         lsa_dims: int = 80,
         lsa_weight: float = 0.7,
         lsa_iter: int = 5,
+        lsa_sample: int | None = 20000,
         graph_k: int = 10,
         graph_weight: float = 0.6,
         diffusion_alpha: float = 0.9,
@@ -360,6 +367,7 @@ class RelatedIndex:
         self.lsa_dims = int(lsa_dims)
         self.lsa_weight = float(lsa_weight)
         self.lsa_iter = int(lsa_iter)
+        self.lsa_sample = int(lsa_sample) if lsa_sample else None
         self.graph_k = int(graph_k)
         self.graph_weight = float(graph_weight)
         self.diffusion_alpha = float(diffusion_alpha)
@@ -373,7 +381,8 @@ class RelatedIndex:
 
     _PARAMS = ("text_weight", "entity_weight", "topic_weight", "half_life_days", "recency_weight",
                "allow_future", "dedup_threshold", "min_df", "max_df", "char_ngrams", "lsa_dims",
-               "lsa_weight", "lsa_iter", "graph_k", "graph_weight", "diffusion_alpha", "diffusion_steps",
+               "lsa_weight", "lsa_iter", "lsa_sample", "graph_k", "graph_weight", "diffusion_alpha",
+               "diffusion_steps",
                "profile_size", "chunk_size", "random_state")
 
     # -- basic info -------------------------------------------------------
@@ -456,14 +465,18 @@ class RelatedIndex:
         xw = _tfidf_inplace(self._word_counts(texts), self._idf_w)
         z = None
         if self._svd_components is not None:
-            parts = [xw]
-            if self.char_ngrams:
-                parts.append(_tfidf_inplace(self._char_counts(texts), self._idf_c))
-            xa = sp.hstack(parts, format="csr") if len(parts) > 1 else parts[0]
-            z = _l2_dense(np.asarray(xa @ self._svd_components.T, dtype=np.float32))
+            z = self._project(xw, texts)
         xe = self._entity_rows(docs)
         xt = self._topic_rows(docs)
         return {"xw": xw, "z": z, "xe": xe, "xt": xt}
+
+    def _project(self, xw: sp.csr_matrix, texts: Sequence[str]) -> np.ndarray:
+        """LSA coordinates (l2-normalised) of word rows ``xw`` for ``texts``."""
+        parts = [xw]
+        if self.char_ngrams:
+            parts.append(_tfidf_inplace(self._char_counts(texts), self._idf_c))
+        xa = sp.hstack(parts, format="csr") if len(parts) > 1 else parts[0]
+        return _l2_dense(np.asarray(xa @ self._svd_components.T, dtype=np.float32))
 
     def _entity_rows(self, docs: Sequence[_Doc]) -> sp.csr_matrix:
         rows, cols = [], []
@@ -545,27 +558,40 @@ class RelatedIndex:
         self._svd_components = None
         self._idf_c = np.zeros(0, dtype=np.float32)
         dims = min(self.lsa_dims, n - 1, xw.shape[1] - 1)
+        z = None
         if dims >= 2:
-            parts = [xw]
+            # the SVD is fitted on at most ``lsa_sample`` articles (bounded time
+            # and memory); all articles are then projected chunk by chunk
+            if self.lsa_sample and n > self.lsa_sample:
+                rng = np.random.default_rng(self.random_state)
+                fit_idx = np.sort(rng.choice(n, size=int(self.lsa_sample), replace=False))
+            else:
+                fit_idx = np.arange(n)
+            m = fit_idx.size
+            parts = [xw[fit_idx]]
             if self.char_ngrams:
-                cc = self._char_counts(texts)
+                cc = self._char_counts([texts[i] for i in fit_idx])
                 dfc = np.bincount(cc.indices, minlength=_CHAR_FEATURES).astype(np.float64)
-                idf_c = np.log((1 + n) / (1 + dfc)) + 1.0
-                idf_c[(dfc < min_df) | (dfc > max_count)] = 0.0
+                idf_c = np.log((1 + m) / (1 + dfc)) + 1.0
+                min_c = min_df if m >= 50 else 1
+                idf_c[(dfc < min_c) | (dfc > self.max_df * m if m >= 20 else dfc > m)] = 0.0
                 self._idf_c = idf_c.astype(np.float32)
                 parts.append(_tfidf_inplace(cc, self._idf_c))
                 del cc
             xa = sp.hstack(parts, format="csr") if len(parts) > 1 else parts[0]
+            del parts
             from sklearn.decomposition import TruncatedSVD
 
             svd = TruncatedSVD(n_components=dims, algorithm="randomized", n_iter=self.lsa_iter,
                                random_state=self.random_state)
             svd.fit(xa)
             self._svd_components = svd.components_.astype(np.float32)
-            z = _l2_dense(np.asarray(xa @ self._svd_components.T, dtype=np.float32))
-            del xa, parts
-        else:
-            z = None
+            if m == n:
+                z = _l2_dense(np.asarray(xa @ self._svd_components.T, dtype=np.float32))
+                del xa
+            else:
+                del xa
+                z = np.vstack([self._project(xw[a:a + 5000], texts[a:a + 5000]) for a in range(0, n, 5000)])
         # entities and topics
         edf: Counter[str] = Counter()
         self._ent_names: dict[str, str] = {}
