@@ -292,3 +292,13 @@ def test_inputs_and_errors() -> None:
     assert len(idx) == 3 and "d" in idx
     with pytest.raises(InputError, match="unknown article id"):
         idx.related("no-such-id")
+
+
+def test_lsa_fitted_on_sample_projects_all(arts: list[Article], tmp_path) -> None:
+    idx = RelatedIndex(allow_future=True, lsa_sample=8).fit(arts)
+    assert idx._z.shape[0] == len(arts)
+    assert np.allclose(np.linalg.norm(idx._z, axis=1), 1.0, atol=1e-4)
+    hits = sum(theme(idx.related(a.id, k=1)[0].id) == theme(a.id) for a in arts)
+    assert hits >= len(arts) - 2
+    idx.save(tmp_path / "s")
+    assert RelatedIndex.load(tmp_path / "s").lsa_sample == 8
