@@ -9,10 +9,10 @@ entities or topics. :class:`Entity` offsets are character offsets into
 from __future__ import annotations
 
 import dataclasses
-import datetime as _dt
 import os
 from typing import Any, Iterable, Iterator
 
+from .model import to_date
 from .model import ENTITY_LABELS, Article, Entity, Topic
 
 __all__ = ["analyze", "analyze_many", "doc_to_entities", "resolve_nlp"]
@@ -66,19 +66,13 @@ def _to_article(source: Any, url: str | None, published: Any) -> Article:
         if url is not None:
             changes["url"] = url
         if published is not None:
-            changes["published"] = _as_date(published)
+            changes["published"] = to_date(published, strict=True)
         return dataclasses.replace(source, **changes)
     from .parsing import parse
 
     return parse(source, url=url, published=published)
 
 
-def _as_date(value: Any) -> _dt.date | None:
-    if value is None or isinstance(value, _dt.date) and not isinstance(value, _dt.datetime):
-        return value
-    if isinstance(value, _dt.datetime):
-        return value.date()
-    return _dt.date.fromisoformat(str(value)[:10])
 
 
 def _make_doc(nlp, article: Article):

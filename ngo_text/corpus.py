@@ -157,7 +157,8 @@ class Corpus:
         raw rows with ``text`` or ``html`` (+ optional ``id``, ``url``,
         ``published``; other columns go to :attr:`metadata`), which are parsed.
         """
-        from .io import Source, _parse_date, frame_to_articles
+        from .io import Source, frame_to_articles
+        from .model import to_date
 
         cols = set(df.columns)
         if "paragraphs" in cols:
@@ -171,7 +172,7 @@ class Corpus:
             name = f"row {i}" if rid is None else f"row {i} ({rid})"
             src = Source(name, content=content if isinstance(content, str) and content.strip() else None,
                          id=None if rid is None else str(rid), url=row.get("url") or None,
-                         published=_parse_date(row.get("published")))
+                         published=to_date(row.get("published")))
             if src.content is None:
                 errors.append((name, f"{name}: empty text"))
                 continue

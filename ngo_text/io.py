@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union
 
+from .model import to_date
 from .errors import InputError, NgoTextError
 from .model import Article
 
@@ -119,17 +120,6 @@ class Source:
         return art
 
 
-def _parse_date(value: Any) -> _dt.date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, _dt.datetime):
-        return value.date()
-    if isinstance(value, _dt.date):
-        return value
-    try:
-        return _dt.date.fromisoformat(str(value).strip()[:10])
-    except ValueError:
-        return None
 
 
 def read_metadata(path: PathLike) -> dict[str, dict[str, str]]:
@@ -243,7 +233,7 @@ def _jsonl_item_to_source(item: Any, name: str, path: Path | None) -> Source:
         return Source(name, path, error=InputError(f"{name}: a JSONL line must be a JSON object"))
     meta = {"id": item.get("id"), "url": item.get("url"), "published": item.get("published")}
     src = Source(name, path, id=str(meta["id"]) if meta["id"] not in (None, "") else None,
-                 url=meta["url"] or None, published=_parse_date(meta["published"]))
+                 url=meta["url"] or None, published=to_date(meta["published"]))
     if "text" in item or "html" in item:
         content = item.get("html") if item.get("html") else item.get("text")
         if not isinstance(content, str) or not content.strip():
@@ -338,7 +328,7 @@ def iter_sources(
             yield Source(
                 name, file,
                 id=row.get("id") or None, url=row.get("url") or None,
-                published=_parse_date(row.get("published")), meta=dict(row),
+                published=to_date(row.get("published")), meta=dict(row),
             )
 
 

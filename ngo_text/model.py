@@ -11,12 +11,35 @@ import datetime as _dt
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from .errors import InputError
+
 SCHEMA_VERSION = 1
 
 #: Entity labels produced by ngo_text pipelines.
 ENTITY_LABELS = ("PER", "ORG", "AGENCY", "LOC", "DATE", "MISC")
 #: Values of :attr:`Entity.org_type` for ``ORG`` entities.
 ORG_TYPES = ("ngo", "company", "party", "union", "religious", "media", "research", "other")
+
+
+def to_date(value: Any, *, strict: bool = False) -> _dt.date | None:
+    """Coerce a date, datetime or ISO string (``YYYY-MM-DD…``) to a :class:`datetime.date`.
+
+    ``None`` and ``""`` give ``None``. Anything else that is not a date gives
+    ``None``, or raises :class:`~ngo_text.errors.InputError` when ``strict``
+    (use that for values a user passed in, so a typo is not silently dropped).
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, _dt.date):
+        return value
+    try:
+        return _dt.date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        if strict:
+            raise InputError(f"published={value!r} is not an ISO date (YYYY-MM-DD).") from None
+        return None
 
 
 @dataclass
@@ -137,11 +160,7 @@ class Article:
         """Inverse of :meth:`to_dict`; unknown keys are ignored."""
         known = {f.name for f in fields(cls)}
         kwargs = {k: v for k, v in data.items() if k in known}
-        published = kwargs.get("published")
-        if isinstance(published, str) and published:
-            kwargs["published"] = _dt.date.fromisoformat(published[:10])
-        elif isinstance(published, _dt.datetime):
-            kwargs["published"] = published.date()
+        kwargs["published"] = to_date(kwargs.get("published"), strict=True)
         kwargs["quotes"] = [Quote(**q) for q in kwargs.get("quotes") or []]
         kwargs["teasers"] = [Teaser(**t) for t in kwargs.get("teasers") or []]
         kwargs["entities"] = [Entity(**e) for e in kwargs.get("entities") or []]

@@ -795,7 +795,6 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             ModelFormatError: not a TopicClassifier file, another format
                 version, or damaged (truncated, tampered, inconsistent).
         """
-        from sklearn.feature_extraction.text import TfidfVectorizer
 
         from .errors import ModelNotFoundError
 

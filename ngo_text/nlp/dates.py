@@ -77,6 +77,8 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from ..model import to_date
+
 from . import ensure_extensions
 
 __all__ = ["DateRecognizer", "find_dates", "split_ranges", "DateMatch", "reference_date"]
@@ -172,18 +174,7 @@ class DateMatch:
 
 def reference_date(value: Any) -> _dt.date | None:
     """Coerce ``doc._.published`` (date, datetime, ISO string or None) to a date."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, _dt.datetime):
-        return value.date()
-    if isinstance(value, _dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return _dt.date.fromisoformat(value.strip()[:10])
-        except ValueError:
-            return None
-    return None
+    return to_date(value)
 
 
 @functools.lru_cache(maxsize=8192)

@@ -10,28 +10,13 @@ from __future__ import annotations
 import datetime as _dt
 import os
 
-from ..errors import InputError
 from ..model import Article
+from ..model import to_date
 from .quotes import extract_quotes
 from .sources import guess_language, read_source, text_id
 from .text import analyse_blocks, analyse_text
 
 __all__ = ["parse"]
-
-
-def _as_date(value: _dt.date | _dt.datetime | str | None) -> _dt.date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, _dt.datetime):
-        return value.date()
-    if isinstance(value, _dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return _dt.date.fromisoformat(value.strip()[:10])
-        except ValueError:
-            raise InputError(f"published={value!r} is not an ISO date (YYYY-MM-DD).") from None
-    raise InputError(f"published must be a date, datetime or ISO string, not {type(value).__name__}.")
 
 
 def parse(source: str | bytes | os.PathLike, *, url: str | None = None,
@@ -65,7 +50,7 @@ def parse(source: str | bytes | os.PathLike, *, url: str | None = None,
     """
     src = read_source(source)
     warnings = list(src.warnings)
-    pub = _as_date(published)
+    pub = to_date(published, strict=True)
     art = Article(url=url, source=src.source)
     if src.is_html:
         from .html import extract_html

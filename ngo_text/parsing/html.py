@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
+from ..model import to_date
 from ..model import Teaser
 from .text import is_boilerplate, line_key, normalise_line, rules
 
@@ -245,13 +246,6 @@ def _inline_quote_sources(tree) -> None:
             target.text = (target.text or "").rstrip() + " " + text
 
 
-def _as_date(value: str | None) -> _dt.date | None:
-    if not value:
-        return None
-    try:
-        return _dt.date.fromisoformat(value[:10])
-    except ValueError:
-        return None
 
 
 def extract_html(html: str, *, url: str | None = None) -> HtmlResult:
@@ -340,7 +334,7 @@ def extract_html(html: str, *, url: str | None = None) -> HtmlResult:
             res.warnings.append("no text found in the HTML")
         return res
     res.title = normalise_line(doc.title) if doc.title else None
-    res.published = _as_date(doc.date)
+    res.published = to_date(doc.date)
     res.author = doc.author or None
     res.site_name = doc.sitename or None
     res.url = doc.url or None
