@@ -53,7 +53,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .errors import InputError, ModelFormatError
-from .model import Article
+from .model import Article, to_date
 
 __all__ = ["Related", "RelatedIndex", "teaser_block", "shorten_summary"]
 
@@ -122,19 +122,6 @@ class _Doc:
     url: str | None
 
 
-def _to_date(value: Any) -> _dt.date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, _dt.datetime):
-        return value.date()
-    if isinstance(value, _dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return _dt.date.fromisoformat(value[:10])
-        except ValueError:
-            return None
-    return None
 
 
 def _stable_id(text: str) -> str:
@@ -191,7 +178,7 @@ def _as_doc(obj: Any) -> _Doc:
             title=obj.title or _first_sentence(text),
             text=text, lead=lead,
             entities=_norm_entities(obj.entities), topics=_norm_topics(obj.topics),
-            published=_to_date(obj.published), url=obj.url or None,
+            published=to_date(obj.published), url=obj.url or None,
         )
     if isinstance(obj, dict):
         title = str(obj.get("title") or "")
@@ -208,7 +195,7 @@ def _as_doc(obj: Any) -> _Doc:
             title=title, text=text, lead=lead,
             entities=_norm_entities(obj.get("entities") or ()),
             topics=_norm_topics(obj.get("topics") or ()),
-            published=_to_date(obj.get("published")), url=obj.get("url") or None,
+            published=to_date(obj.get("published")), url=obj.get("url") or None,
         )
     if isinstance(obj, str):
         if not obj.strip():
@@ -1084,7 +1071,7 @@ class RelatedIndex:
             for d in meta["docs"]:
                 self._docs.append(_Doc(id=d["id"], title=d["title"], text=d["text"], lead=d["lead"],
                                        entities=[(str(a), str(b)) for a, b in d["entities"]],
-                                       topics=list(d["topics"]), published=_to_date(d["published"]),
+                                       topics=list(d["topics"]), published=to_date(d["published"]),
                                        url=d["url"]))
         except ModelFormatError:
             raise
