@@ -1,12 +1,12 @@
 """Assemble the shipped pipeline from a trained NER model.
 
-Adds a rule-based ``sentencizer`` (first in the pipeline) and a ``lemmatizer`` in
-``lookup`` mode whose table is built *now* from spacy-lookups-data's German
-``lemma_lookup`` table and saved inside the pipeline directory, so spacy-lookups-data
-is only needed at build time, never at run time.
+Adds a rule-based ``sentencizer`` (first, so that ``ner`` and the ngo_text components
+see sentence boundaries; NER then never crosses a sentence boundary) and a
+``lemmatizer`` in ``lookup`` mode whose table is built *now* from spacy-lookups-data's German ``lemma_lookup`` table and saved inside the pipeline
+directory, so spacy-lookups-data is only needed at build time, never at run time.
 
-The German lookup table has 355k entries (~8 MB serialised); it is pruned to the
-entries whose surface form either occurs in the NER training corpora (GermEval, MobIE,
+The German lookup table has 355k entries; it is pruned to the entries whose
+surface form either occurs in the NER training corpora (GermEval, MobIE,
 LER train/dev) or is among the ``--top-words`` most frequent German words of
 spacy-lookups-data's ``de_lexeme_prob`` table. Identity entries (lemma == form) are
 dropped, because the lookup lemmatizer falls back to the form itself.

@@ -4,20 +4,24 @@ Steps (all seeded, single-threaded CPU):
 
 1. ``training/prepare.py``: convert GermEval 2014 / MobIE / LER into DocBins under
    ``training/corpus/`` (skipped when present, ``--force-prepare`` redoes it).
-2. ``python -m spacy train CONFIG`` with the chosen variant's training directory,
-   GermEval dev as dev set, ``--max-steps`` and ``--seed``; output in
-   ``training/output/<run>/`` and a log in ``training/logs/<run>.log``.
-3. ``training/build.py``: take ``model-best`` (best GermEval dev F1), add the
-   sentencizer and the pruned lookup lemmatizer, save to ``--out``.
-4. Evaluate the saved pipeline on GermEval dev and test (outer level, exact spans) and
+2. Stage 1: ``python -m spacy train CONFIG`` (``configs/ner_wide.cfg``) on the chosen
+   variant's training directory, GermEval dev as dev set, ``--max-steps`` and
+   ``--seed``; output in ``training/output/<run>/`` and a log in
+   ``training/logs/<run>.log``.
+3. Stage 2 (``--finetune-steps`` > 0): ``configs/ner_finetune.cfg`` continues the
+   stage-1 ``model-best`` on GermEval train only, learning rate 0.0002 with
+   parameter averaging; output ``training/output/<run>_ft/``.
+4. ``training/build.py``: take the last stage's ``model-best`` (best GermEval dev
+   F1), add the sentencizer and the pruned lookup lemmatizer, save to ``--out``.
+5. Evaluate the saved pipeline on GermEval dev and test (outer level, exact spans) and
    write ``training/output/<run>/eval.json``.
 
 The shipped model was made with::
 
     python training/train.py --shared ../shared --out ngo_text/models/de_ngo
 
-(defaults: ``--config training/configs/ner_wide.cfg --variant ge_extra --seed 0
---max-steps`` as in the model card).
+(defaults: ``--config training/configs/ner_wide.cfg --variant ge --seed 0
+--max-steps 4000 --finetune-steps 2000``, as in the model card).
 """
 from __future__ import annotations
 
@@ -33,7 +37,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 VARIANTS = ("ge", "ge_extra")
-DEFAULT_MAX_STEPS = 16000
+DEFAULT_MAX_STEPS = 4000
+DEFAULT_FINETUNE_STEPS = 2000
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,10 +46,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     ap.add_argument("--out", type=Path, default=ROOT / "ngo_text" / "models" / "de_ngo")
     ap.add_argument("--config", type=Path, default=ROOT / "training" / "configs" / "ner_wide.cfg")
-    ap.add_argument("--variant", choices=VARIANTS, default="ge_extra",
+    ap.add_argument("--variant", choices=VARIANTS, default="ge",
                     help="ge = GermEval only; ge_extra = GermEval + MobIE + LER subsample")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--max-steps", type=int, default=DEFAULT_MAX_STEPS)
+    ap.add_argument("--finetune-steps", type=int, default=DEFAULT_FINETUNE_STEPS,
+                    help="stage-2 steps on GermEval with ner_finetune.cfg (0 = no stage 2)")
     ap.add_argument("--run", default=None, help="run name (default: <config>_<variant>)")
     ap.add_argument("--force-prepare", action="store_true")
     ap.add_argument("--no-build", action="store_true", help="only train")
@@ -71,6 +78,19 @@ def main(argv: list[str] | None = None) -> int:
     print("+", " ".join(cmd), flush=True)
     with open(logs / f"{run}.log", "w", encoding="utf-8") as log:
         subprocess.run(cmd, check=True, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+    best = output / "model-best"
+    if args.finetune_steps > 0:
+        ft_output = output.with_name(output.name + "_ft")
+        cmd = [sys.executable, "-m", "spacy", "train",
+               str(ROOT / "training" / "configs" / "ner_finetune.cfg"), "--output", str(ft_output),
+               "--paths.train", str(corpus / "ge"),
+               "--paths.dev", str(corpus / "germeval_dev.spacy"), "--paths.base", str(best),
+               "--system.seed", str(args.seed), "--training.max_steps", str(args.finetune_steps)]
+        print("+", " ".join(cmd), flush=True)
+        with open(logs / f"{run}_ft.log", "w", encoding="utf-8") as log:
+            subprocess.run(cmd, check=True, env=env, stdout=log, stderr=subprocess.STDOUT,
+                           cwd=ROOT)
+        best = ft_output / "model-best"
     t_train = time.time() - t0
     if args.no_build:
         return 0
@@ -82,8 +102,9 @@ def main(argv: list[str] | None = None) -> int:
     meta_extra = {"training": {"config": str(args.config.relative_to(ROOT))
                                if args.config.is_relative_to(ROOT) else str(args.config),
                                "variant": args.variant, "seed": args.seed,
-                               "max_steps": args.max_steps}}
-    info = build(output / "model-best", args.out, args.shared, meta_extra=meta_extra)
+                               "max_steps": args.max_steps,
+                               "finetune_steps": args.finetune_steps}}
+    info = build(best, args.out, args.shared, meta_extra=meta_extra)
     nlp = spacy.load(args.out)
     ge = args.shared / "data" / "ner" / "germeval2014"
     results = {"run": run, "train_seconds": t_train, **info}
