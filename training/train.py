@@ -20,7 +20,7 @@ The shipped model was made with::
 
     python training/train.py --shared ../shared --out ngo_text/models/de_ngo
 
-(defaults: ``--config training/configs/ner_wide.cfg --variant ge --seed 0
+(defaults: ``--config training/configs/ner_wide.cfg --variant ge_extra --seed 0
 --max-steps 4000 --finetune-steps 2000``, as in the model card).
 """
 from __future__ import annotations
@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     ap.add_argument("--out", type=Path, default=ROOT / "ngo_text" / "models" / "de_ngo")
     ap.add_argument("--config", type=Path, default=ROOT / "training" / "configs" / "ner_wide.cfg")
-    ap.add_argument("--variant", choices=VARIANTS, default="ge",
+    ap.add_argument("--variant", choices=VARIANTS, default="ge_extra",
                     help="ge = GermEval only; ge_extra = GermEval + MobIE + LER subsample")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--max-steps", type=int, default=DEFAULT_MAX_STEPS)
