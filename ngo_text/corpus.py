@@ -339,9 +339,12 @@ class Corpus:
         df["corpus_meta"] = [json.dumps(self.metadata[str(a.id)], ensure_ascii=False, default=str)
                              if a.id is not None and str(a.id) in self.metadata else None
                              for a in self.articles]
-        _atomic_parquet(df, folder / "articles.parquet")
-        _atomic_parquet(self.entities_df(), folder / "entities.parquet")
-        _atomic_parquet(self.quotes_df(), folder / "quotes.parquet")
+        from .io import atomic_write
+
+        for name, table in (("articles", df), ("entities", self.entities_df()),
+                            ("quotes", self.quotes_df())):
+            atomic_write(folder / f"{name}.parquet",
+                         lambda fh, table=table: table.to_parquet(fh, index=False))
         return folder
 
     def to_jsonl(self, path: PathLike) -> int:
@@ -350,23 +353,6 @@ class Corpus:
 
         return write_records(self.articles, path, format="jsonl")
 
-
-def _atomic_parquet(df: Any, path: Path) -> None:
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            df.to_parquet(fh, index=False)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 # ---------------------------------------------------------------------------

@@ -36,7 +36,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, BinaryIO, Callable, Union
 
 from .model import to_date
 from .errors import InputError, NgoTextError
@@ -494,6 +494,32 @@ def _check_not_input(path: Path, inputs: Iterable[PathLike]) -> None:
             raise NgoTextError(f"refusing to overwrite input file {inp}; choose another output path")
 
 
+def atomic_write(path: PathLike, write: Callable[[BinaryIO], None]) -> None:
+    """Call ``write(fh)`` on a temp file beside ``path``, fsync it, then rename it over ``path``.
+
+    Readers see the old file or the complete new one, never a half-written one;
+    on any error (or Ctrl-C) the temp file is removed and ``path`` is untouched.
+    """
+    path = Path(path)
+    folder = path.resolve().parent
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise NgoTextError(f"{path}: cannot write in {folder} ({exc.strerror or exc})") from exc
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
 def write_records(
     records: Iterable[Article | dict[str, Any]],
     path: PathLike,
@@ -530,30 +556,17 @@ def write_records(
     if not folder.is_dir():
         raise NgoTextError(f"{path}: folder {folder} does not exist")
     dicts = [_as_dict(r) for r in records]
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise NgoTextError(f"{path}: cannot write in {folder} ({exc.strerror or exc})") from exc
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            if fmt == "jsonl":
-                for d in dicts:
-                    fh.write(json.dumps(d, ensure_ascii=False, default=str).encode("utf-8") + b"\n")
-            elif fmt == "csv":
-                buf = _io.StringIO()
-                articles_to_frame(dicts).to_csv(buf, index=False)
-                fh.write(buf.getvalue().encode("utf-8"))
-            else:
-                articles_to_frame(dicts).to_parquet(fh, index=False)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+
+    def write(fh) -> None:
+        if fmt == "jsonl":
+            for d in dicts:
+                fh.write(json.dumps(d, ensure_ascii=False, default=str).encode("utf-8") + b"\n")
+        elif fmt == "csv":
+            fh.write(articles_to_frame(dicts).to_csv(index=False).encode("utf-8"))
+        else:
+            articles_to_frame(dicts).to_parquet(fh, index=False)
+
+    atomic_write(path, write)
     return len(dicts)
 
 
