@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
-import io as _io
 import json
 import os
 import sys
