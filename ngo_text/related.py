@@ -54,6 +54,7 @@ import scipy.sparse as sp
 
 from .errors import InputError, ModelFormatError
 from .model import Article, to_date
+from .resources import german_function_words
 
 __all__ = ["Related", "RelatedIndex", "teaser_block", "shorten_summary"]
 
@@ -63,17 +64,6 @@ FORMAT_VERSION = 1
 _WORD_RE = re.compile(r"(?u)\b\w[\w\-]*\w\b|\b\w\b")
 _CHAR_FEATURES = 2**17
 _NO_DATE = np.iinfo(np.int32).min
-#: Function words never used as index terms (German).
-STOPWORDS = frozenset("""
-aber alle allem allen aller alles als also am an ander andere anderen auch auf aus bei beim bin bis
-bist da damit dann das dass daß dem den denn der des dessen die dies diese diesem diesen dieser dieses
-doch dort du durch ein eine einem einen einer eines er es etwa euch für gegen habe haben hat hatte
-hatten hier ich ihr ihre ihrem ihren ihrer im in ins ist ja jede jedem jeden jeder jedes jetzt kann
-kein keine können könnte man mehr mit muss nach nicht nichts noch nun nur ob oder ohne sehr sei seien
-sein seine seinem seinen seiner seit sich sie sind so soll sollen sowie über um und uns unser unsere
-unter vom von vor war waren was weil weiter welche wenn wer werden wie wir wird wurde wurden zu zum zur
-zwar zwischen
-""".split())
 
 
 # ---------------------------------------------------------------------------
@@ -533,7 +523,7 @@ class RelatedIndex:
         min_df = self.min_df if n >= 50 else 1
         max_count = self.max_df * n if n >= 20 else n
         terms = sorted(w for w, c in df.items()
-                       if c >= min_df and c <= max_count and w not in STOPWORDS)
+                       if c >= min_df and c <= max_count and w not in german_function_words())
         if not terms:  # tiny or degenerate corpus: keep everything
             terms = sorted(df)
         self._vocab = {w: i for i, w in enumerate(terms)}

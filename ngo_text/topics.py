@@ -35,6 +35,7 @@ import numpy as np
 
 from .errors import InputError, ModelFormatError
 from .model import Article, Topic
+from .resources import german_function_words
 
 __all__ = [
     "Taxonomy", "TaxonomyTopic", "TaxonomyTagger", "default_tagger",
@@ -744,12 +745,15 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         owner = np.concatenate(stem_parts)
         _, inverse, counts = np.unique(feat, return_inverse=True, return_counts=True)
         xval = np.asarray(A[:, feat].todense()).ravel() / counts[inverse]
+        stop = german_function_words()
         for l in labels:
             k = idx[l]
             contrib = np.bincount(owner, weights=xval * self.coef_[k, feat], minlength=len(stems))
             order = np.argsort(-contrib, kind="stable")
-            best = [(surface[stems[i]].most_common(1)[0][0], float(contrib[i])) for i in order[:top_n]
-                    if contrib[i] > 0]
+            # function words can carry weight via char n-grams but explain nothing
+            best = [(w, float(contrib[i])) for i in order
+                    if contrib[i] > 0 and len(w := surface[stems[i]].most_common(1)[0][0]) > 2
+                    and w.lower() not in stop][:top_n]
             out[str(l)] = [(w, round(v, 6)) for w, v in best]
         return out
 
