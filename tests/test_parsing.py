@@ -484,3 +484,17 @@ def test_quote_org_punctuation_and_sources() -> None:
             "abschließt.</p></article></body></html>")
     art = parse(html)
     assert [q.speaker for q in art.quotes] == ["Lena Vogt"]
+
+
+def test_text_opening_with_dateline_has_no_title():
+    # a snippet without a title line: the dateline paragraph is the lead, not the title
+    art = parse("Berlin – Das Bundeskriminalamt (BKA) ermittelt. „Wir sind froh über diesen Erfolg der "
+                "Ermittler“, sagt Anna Schmidt, Sprecherin von Pro Asyl.")
+    assert art.title == ""
+    assert art.dateline == "Berlin"
+    assert art.lead.startswith("Das Bundeskriminalamt")
+    assert art.quotes and art.quotes[0].speaker == "Anna Schmidt"
+    assert any("no title" in w for w in art.warnings)
+    # a short title line that happens to start with a place stays the title
+    art = parse("Berlin – Neue Studie zu Kinderarmut\n\nBerlin – Die Studie zeigt viel.")
+    assert art.title == "Berlin – Neue Studie zu Kinderarmut"

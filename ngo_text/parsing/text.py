@@ -368,12 +368,20 @@ def analyse_blocks(blocks: list[list[str]], *, title: str | None = None, join: b
     if len(blocks) > MAX_BLOCKS:
         st.warnings.append(f"only the first {MAX_BLOCKS} of {len(blocks)} text blocks were read")
         blocks = blocks[:MAX_BLOCKS]
+    untitled = False  # plain text that opens with its dateline paragraph
+
     def flush(kept: list[str], where: str) -> None:
+        nonlocal untitled
         if not kept:
             return
         if where == "body":
             if join and title is None and not st.title and not body:
-                st.title = kept.pop(0)  # plain text: the first line is the title
+                if split_dateline(kept[0]) and _ends_sentence(kept[0]):
+                    # "Berlin – Die … ." opens the body: the text has no title line
+                    st.warnings.append("no title line: the text starts with the dateline")
+                    untitled = True
+                else:
+                    st.title = kept.pop(0)  # plain text: the first line is the title
             body.extend(group_lines(kept, join=join))
         elif where == "teaser":
             zone.append(list(kept))
@@ -423,7 +431,7 @@ def analyse_blocks(blocks: list[list[str]], *, title: str | None = None, join: b
         st.title = normalise_line(title)
         if body and line_key(body[0]) == line_key(st.title):
             body.pop(0)
-    elif body and not st.title:
+    elif body and not st.title and not untitled:
         first = body.pop(0)
         if "\n" in first:
             first, rest = first.split("\n", 1)
