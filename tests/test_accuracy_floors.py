@@ -1,0 +1,67 @@
+"""Accuracy floors on the developer corpora (skip without ../shared).
+
+Floors sit a few points below the figures the bench scripts print
+(bench/org_types_eval.py, bench/dates_eval.py), so a regression fails here;
+the full figures stay in the benches.
+"""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+import spacy
+
+BENCH = Path(__file__).resolve().parents[1] / "bench"
+
+
+def _bench(name: str):
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_ler_org_typing_floor(shared_dir):
+    path = shared_dir / "data" / "ner" / "ler" / "test.conll.gz"
+    if not path.exists():
+        pytest.skip(f"{path} not found")
+    bench = _bench("org_types_eval")
+    from ngo_text.nlp.orgs import OrgTyper
+
+    typer = OrgTyper()
+    counts = {"AGENCY": [0, 0], "ORG": [0, 0]}
+    for words, spans in bench.read_sentences(path):
+        for (s, e), gold in spans.items():
+            group = "AGENCY" if gold in bench.GOLD_AGENCY else "ORG" if gold in bench.GOLD_ORG else None
+            if group:
+                label = typer.classify(" ".join(words[s:e]))[0]
+                counts[group][0] += label == group
+                counts[group][1] += 1
+    agency_share = counts["AGENCY"][0] / counts["AGENCY"][1]
+    org_share = counts["ORG"][0] / counts["ORG"][1]
+    assert counts["AGENCY"][1] > 400 and counts["ORG"][1] > 150
+    assert agency_share >= 0.95, agency_share
+    assert org_share >= 0.88, org_share
+
+
+def test_mobie_date_f1_floor(shared_dir):
+    path = shared_dir / "data" / "ner" / "mobie" / "test.conll2003"
+    if not path.exists():
+        pytest.skip(f"{path} not found")
+    bench = _bench("dates_eval")
+    from ngo_text.nlp.dates import DateRecognizer
+
+    nlp = spacy.blank("de")
+    component = DateRecognizer(nlp, ranges=False)  # MobIE annotates range end points separately
+    tp = fp = fn = 0
+    for words, gold in bench.read_docs(path):
+        doc = component(bench.make_doc(nlp.vocab, words))
+        pred = {(e.start, e.end) for e in doc.ents if e.label_ == "DATE"}
+        tp += len(pred & gold)
+        fp += len(pred - gold)
+        fn += len(gold - pred)
+    precision, recall = tp / (tp + fp), tp / (tp + fn)
+    f1 = 2 * precision * recall / (precision + recall)
+    assert tp + fn > 200
+    assert f1 >= 0.84, (precision, recall, f1)
