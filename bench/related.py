@@ -6,6 +6,8 @@ Usage::
     python bench/related.py --skip-scale       # quality figures only
     python bench/related.py --scale 10000      # scale test with 10k articles only
     python bench/related.py --skip-ablation    # final configuration only on 10kGNAD
+    python bench/related.py --skip-gnad --skip-sample --scale --memory 100000
+                                               # 100k articles: fit + first chunks, peak RSS
     python bench/related.py --skip-gnad --skip-sample --scale --scale-encoder 2000
                                                # cost of the optional encoder signal
 
@@ -236,6 +238,32 @@ def bench_scale(sizes: list[int], params: dict | None = None) -> None:
         del idx, docs
 
 
+def bench_memory(n: int, chunks: int = 3) -> None:
+    """Peak memory of fit on ``n`` articles plus the first ``chunks`` chunks of all_pairs.
+
+    all_pairs streams chunk by chunk (one chunk x N block at a time), so its
+    memory is flat after the first chunk; the full run's time is extrapolated
+    linearly from the chunks timed here (each chunk scores rows against all N).
+    """
+    print(f"== memory: {n} synthetic articles, fit + {chunks} chunks of all_pairs(k=5) ==")
+    docs = synth_corpus(n)
+    t0 = time.perf_counter()
+    idx = RelatedIndex().fit(docs)
+    t_fit = time.perf_counter() - t0
+    del docs
+    rss_fit = rss_mb()
+    step = idx._chunk(len(idx))
+    t0 = time.perf_counter()
+    rows = 0
+    for _doc_id, _rel in idx.all_pairs(k=5, with_reasons=False):
+        rows += 1
+        if rows >= chunks * step:
+            break
+    t_part = time.perf_counter() - t0
+    print(f"  fit {t_fit:.1f} s (peak RSS {rss_fit:.0f} MB); all_pairs {rows} of {n} rows in {t_part:.1f} s "
+          f"(whole run ~{t_part * n / rows:.0f} s extrapolated); peak RSS {rss_mb():.0f} MB")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--skip-gnad", action="store_true")
@@ -243,6 +271,8 @@ def main() -> None:
     ap.add_argument("--skip-sample", action="store_true")
     ap.add_argument("--skip-scale", action="store_true")
     ap.add_argument("--scale", type=int, nargs="*", default=[10_000, 40_000])
+    ap.add_argument("--memory", type=int, default=0, metavar="N",
+                    help="peak memory of fit + the first all_pairs chunks on N articles (e.g. 100000)")
     ap.add_argument("--scale-encoder", type=int, nargs="*", default=[],
                     help="also time these sizes with encoder='use-multilingual' (e.g. 2000)")
     args = ap.parse_args()
@@ -252,6 +282,8 @@ def main() -> None:
         bench_sample()
     if not args.skip_scale:
         bench_scale(args.scale)
+        if args.memory:
+            bench_memory(args.memory)
         if args.scale_encoder:
             bench_scale(args.scale_encoder, {"encoder": "use-multilingual"})
 

@@ -69,6 +69,8 @@ FORMAT_VERSION = 1
 _WORD_RE = re.compile(r"(?u)\b\w[\w\-]*\w\b|\b\w\b")
 _CHAR_FEATURES = 2**17
 _NO_DATE = np.iinfo(np.int32).min
+_COUNT_BLOCK = 10_000  # texts counted at once
+_DIFFUSION_BLOCK = 2048  # graph rows diffused at once (bounds memory at ~100k articles)
 
 
 # ---------------------------------------------------------------------------
@@ -403,6 +405,9 @@ class RelatedIndex:
 
     # -- featurisation ----------------------------------------------------
     def _word_counts(self, texts: Sequence[str]) -> sp.csr_matrix:
+        if len(texts) > _COUNT_BLOCK:  # bound the Python lists below
+            return sp.vstack([self._word_counts(texts[a:a + _COUNT_BLOCK])
+                              for a in range(0, len(texts), _COUNT_BLOCK)], format="csr")
         vocab = self._vocab
         indptr = [0]
         indices: list[int] = []
@@ -435,6 +440,9 @@ class RelatedIndex:
         n-grams of a word are hashed once per corpus instead of once per
         occurrence.
         """
+        if len(texts) > _COUNT_BLOCK:  # bound the Python lists below
+            return sp.vstack([self._char_counts(texts[a:a + _COUNT_BLOCK])
+                              for a in range(0, len(texts), _COUNT_BLOCK)], format="csr")
         from sklearn.feature_extraction.text import HashingVectorizer
 
         types: dict[str, int] = {}
@@ -668,13 +676,19 @@ class RelatedIndex:
         w = (dinv @ a @ dinv).tocsr().astype(np.float32)
         self._graph_deg = deg
         self._graph_w = w
+        # rows diffuse independently: process them in blocks so the untruncated
+        # products (up to profile_size x graph degree entries per row) stay small
         eye = sp.identity(n, dtype=np.float32, format="csr")
-        p = eye
-        f = eye.copy()
-        for _ in range(self.diffusion_steps):
-            p = _truncate_rows((p @ w) * self.diffusion_alpha, self.profile_size)
-            f = _truncate_rows(f + p, self.profile_size)
-        self._profiles = _l2_rows(f)
+        blocks = []
+        for start in range(0, n, _DIFFUSION_BLOCK):
+            p = eye[start:start + _DIFFUSION_BLOCK]
+            f = p.copy()
+            for _ in range(self.diffusion_steps):
+                p = _truncate_rows((p @ w) * self.diffusion_alpha, self.profile_size)
+                f = _truncate_rows(f + p, self.profile_size)
+            blocks.append(f)
+        self._profiles = _l2_rows(sp.vstack(blocks, format="csr"))
+        del blocks
         # the graph nodes are the fitted docs; they stay addressable for add()
         # after remove() until refit()
         self._node_profiles = self._profiles
