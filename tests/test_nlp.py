@@ -286,3 +286,19 @@ def test_surname_links_not_common_nouns():
     doc = nlp("Anna Berg wandert. Berg sagte, am Berg sei es kalt. Tel. 030 2000 1234.")
     assert [(e.text, e.start_char, e._.canonical) for e in doc.ents] == [
         ("Anna Berg", 0, "Anna Berg"), ("Berg", 19, "Anna Berg")]
+
+
+def test_long_forms_stop_at_line_breaks_and_cut_names_are_extended():
+    nlp = spacy.blank("de")
+    ruler = nlp.add_pipe("entity_ruler", name="ner")
+    # the NER of this test finds only the cut name "Horizont e. V." (as the real model did)
+    ruler.add_patterns([{"label": "ORG", "pattern": [{"ORTH": "Horizont"}, {"ORTH": "e."}, {"ORTH": "V."}]},
+                        {"label": "ORG", "pattern": [{"ORTH": "Online"}, {"ORTH": "\n\n"}, {"ORTH": "Neu"}]}])
+    add_components(nlp)
+    doc = nlp("Schutzkonzepte für Online\n\nKinderhilfe Horizont e. V. (KHH) fordert mehr. "
+              "„Jetzt“, sagt die Geschäftsführerin von Kinderhilfe Horizont e. V. heute. Die KHH wartet. "
+              "Online\n\nNeu ist das nicht.")
+    khh = [(e.text, e.label_, e._.canonical) for e in doc.ents if "KHH" in e.text or "Horizont" in e.text]
+    full = "Kinderhilfe Horizont e. V."
+    assert khh == [(full, "ORG", full), ("KHH", "ORG", full), (full, "ORG", full), ("KHH", "ORG", full)]
+    assert all("\n" not in e.text for e in doc.ents), [e.text for e in doc.ents]

@@ -9,6 +9,9 @@
   ``canonical`` = the long form's canonical; mentions the NER missed are added
   with the long form's label and ``org_type``. Entities that shared the short
   form's previous canonical (a gazetteer name reached via the alias) follow.
+* Cut names: a later "Horizont e. V." right after "Kinderhilfe" becomes the
+  document's "Kinderhilfe Horizont e. V." again (the NER sometimes drops a
+  leading word); long forms never cross a line break.
 * Persons: a later "Roller" links to the earlier "Dietmar Roller" (unique
   surname within the document); untagged surname mentions are added as PER.
 * Every other entity without a canonical gets its normalised text.
@@ -25,6 +28,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from . import ensure_extensions
+from .orgs import ORG_LABELS as _ORG_LABELS
 
 __all__ = ["AbbreviationLinker", "schwartz_hearst"]
 
@@ -41,6 +45,33 @@ def _is_short_form(text: str) -> bool:
         return False
     upper = sum(ch.isupper() for ch in text)
     return upper >= 2 and upper >= len([c for c in text if c.isalpha()]) / 2
+
+
+def _extend_to_document_names(doc: Doc, ents: list[Span]) -> list[Span]:
+    """Extend a cut ORG/AGENCY span to a longer name of the same document.
+
+    "... Geschäftsführerin von Kinderhilfe [Horizont e. V.]": when the words
+    before the span complete a longer ORG/AGENCY entity found elsewhere in the
+    document ("Kinderhilfe Horizont e. V."), the span takes them in.
+    """
+    names: dict[tuple[str, ...], str] = {}
+    for e in ents:
+        if e.label_ in _ORG_LABELS and len(e) >= 2:
+            names.setdefault(tuple(t.text for t in e), e.label_)
+    if not names:
+        return ents
+    out, changed = [], False
+    for e in ents:
+        if e.label_ in _ORG_LABELS:
+            words = tuple(t.text for t in e)
+            for name, label in names.items():
+                extra = len(name) - len(words)
+                if (extra > 0 and name[extra:] == words and e.start >= extra
+                        and tuple(t.text for t in doc[e.start - extra:e.start]) == name[:extra]):
+                    e, changed = Span(doc, e.start - extra, e.end, label=label), True
+                    break
+        out.append(e)
+    return filter_spans(out) if changed else ents
 
 
 def schwartz_hearst(short: str, long: str) -> str | None:
@@ -123,6 +154,10 @@ class AbbreviationLinker:
         sent_start = doc[paren].sent.start if doc.has_annotation("SENT_START") else 0
         n_words = min(len(short) + 5, 2 * len(short), self.max_long_words)
         lo = max(sent_start, paren - n_words)
+        for j in range(paren - 1, lo - 1, -1):  # a long form never crosses a line break
+            if doc[j].is_space and "\n" in doc[j].text:
+                lo = j + 1
+                break
         window = doc[lo:paren]
         if not len(window):
             return None
@@ -187,6 +222,16 @@ class AbbreviationLinker:
                         label, org_type, _ = typer.classify(e.text)
                         e._.org_type = org_type if e.label_ == "ORG" else None
         ents_now = list(doc.ents)
+        # a later "Horizont e. V." right after "Kinderhilfe" is the long form again
+        extended = _extend_to_document_names(doc, ents_now)
+        if extended is not ents_now:
+            known = {e.text: e for e in ents_now}
+            doc.ents = sorted(extended, key=lambda s: s.start)
+            ents_now = list(doc.ents)
+            for e in ents_now:
+                src = known.get(e.text)
+                if src is not None and e._.org_type is None and e.label_ == "ORG":
+                    e._.org_type = src._.org_type
         # canonical of long forms, then short forms
         remap: dict[str, str] = {}
         for short, d in defs.items():

@@ -446,6 +446,14 @@ class OrgRecognizer:
 
     def _fix(self, doc: Doc, e: Span) -> Span | None:
         start, end, label = e.start, e.end, e.label_
+        # no entity crosses a line break (title + lead, paragraphs): keep the
+        # longest piece, the last one on ties ("Online-Plattformen\n\nKinderhilfe Horizont e. V.")
+        breaks = [i for i in range(start, end) if doc[i].is_space and "\n" in doc[i].text]
+        if breaks:
+            pieces = [(a, b) for a, b in zip([start, *(i + 1 for i in breaks)], [*breaks, end]) if b > a]
+            if not pieces:
+                return None
+            start, end = max(reversed(pieces), key=lambda ab: ab[1] - ab[0])
         if label in ORG_LABELS or label in ("LOC", "MISC"):
             n = _legal_suffix_len(doc, end)
             if n:
