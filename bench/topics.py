@@ -5,10 +5,13 @@ Usage::
     python bench/topics.py                 # everything (5-fold CV, ~2-3 min on 2 cores)
     python bench/topics.py --folds 1       # first fold only (quick iteration)
     python bench/topics.py --skip-gnad     # taxonomy part only
+    python bench/topics.py --no-encoder    # without the encoder variant (~1 min less)
 
 10kGNAD protocol (shared/README.md): the 1,028 articles of the 10kGNAD test
 split, stratified 5-fold cross-validation with ``random_state=0``; accuracy
-and macro F1 averaged over folds. The baseline (TF-IDF words + LinearSVC,
+and macro F1 averaged over folds, for the default TopicClassifier and (when
+``ngo_text[embeddings]`` is installed) ``TopicClassifier(encoder="use-multilingual")``.
+The baseline (TF-IDF words + LinearSVC,
 sklearn defaults) runs in the same process for comparison. Timing: fit on all
 1,028 articles, predict 1,000 of them.
 
@@ -50,7 +53,7 @@ def load_gnad(path: Path) -> tuple[list[str], np.ndarray]:
     return texts, np.array(labels)
 
 
-def bench_gnad(n_folds: int) -> None:
+def bench_gnad(n_folds: int, encoder: str | None = None) -> None:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.metrics import accuracy_score, f1_score
     from sklearn.model_selection import StratifiedKFold
@@ -70,6 +73,8 @@ def bench_gnad(n_folds: int) -> None:
         "baseline TF-IDF words + LinearSVC": lambda: make_pipeline(TfidfVectorizer(), LinearSVC()),
         "TopicClassifier (default)": lambda: TopicClassifier(),
     }
+    if encoder:
+        models["TopicClassifier(encoder=use-multilingual)"] = lambda: TopicClassifier(encoder=encoder)
     print(f"10kGNAD: {len(X)} articles, {len(set(y))} classes, stratified {len(folds)}-of-5-fold CV, seed 0")
     for name, make in models.items():
         accs, f1s = [], []
@@ -81,20 +86,22 @@ def bench_gnad(n_folds: int) -> None:
             f1s.append(f1_score(y[te], pred, average="macro"))
         print(f"  {name:38s} accuracy {np.mean(accs):.3f} (±{np.std(accs):.3f})  "
               f"macro F1 {np.mean(f1s):.3f} (±{np.std(f1s):.3f})  [{time.perf_counter() - t0:.1f} s]", flush=True)
-    t0, c0 = time.perf_counter(), time.process_time()
-    clf = TopicClassifier().fit(texts, y)
-    t_fit, c_fit = time.perf_counter() - t0, time.process_time() - c0
     import tempfile
 
-    with tempfile.TemporaryDirectory() as tmp:
-        clf.save(Path(tmp) / "model.zip")
-        cold = TopicClassifier.load(Path(tmp) / "model.zip")  # no warm caches
-    t0, c0 = time.perf_counter(), time.process_time()
-    cold.predict(texts[:1000])
-    t_pred, c_pred = time.perf_counter() - t0, time.process_time() - c0
-    print(f"  TopicClassifier timing: fit {len(texts)} articles {t_fit:.1f} s wall / {c_fit:.1f} s CPU "
-          f"(budget 30 s); predict 1000 articles (freshly loaded model) {t_pred:.2f} s wall / "
-          f"{c_pred:.2f} s CPU (budget 5 s); load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    for label, params in [("default", {})] + ([("encoder", {"encoder": encoder})] if encoder else []):
+        t0, c0 = time.perf_counter(), time.process_time()
+        clf = TopicClassifier(**params).fit(texts, y)
+        t_fit, c_fit = time.perf_counter() - t0, time.process_time() - c0
+        with tempfile.TemporaryDirectory() as tmp:
+            clf.save(Path(tmp) / "model.zip")
+            cold = TopicClassifier.load(Path(tmp) / "model.zip")  # no warm caches
+        t0, c0 = time.perf_counter(), time.process_time()
+        cold.predict(texts[:1000])
+        t_pred, c_pred = time.perf_counter() - t0, time.process_time() - c0
+        print(f"  TopicClassifier ({label}) timing: fit {len(texts)} articles {t_fit:.1f} s wall / "
+              f"{c_fit:.1f} s CPU (budget 30 s); predict 1000 articles (freshly loaded model) "
+              f"{t_pred:.2f} s wall / {c_pred:.2f} s CPU (budget 5 s); "
+              f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
 
 
 def bench_taxonomy() -> None:
@@ -139,10 +146,21 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--folds", type=int, default=5, help="number of the 5 CV folds to run (default 5)")
     ap.add_argument("--skip-gnad", action="store_true", help="only the taxonomy part")
+    ap.add_argument("--no-encoder", action="store_true",
+                    help="skip the TopicClassifier(encoder='use-multilingual') variant")
     args = ap.parse_args()
+    encoder = None
+    if not args.no_encoder:
+        try:
+            from ngo_text.embeddings import get_encoder
+
+            get_encoder("use-multilingual")
+            encoder = "use-multilingual"
+        except Exception as exc:  # optional extra not installed
+            print(f"SKIP encoder variant: {exc}")
     bench_taxonomy()
     if not args.skip_gnad:
-        bench_gnad(max(1, min(5, args.folds)))
+        bench_gnad(max(1, min(5, args.folds)), encoder)
 
 
 if __name__ == "__main__":

@@ -74,6 +74,7 @@ falling back to 'labels' or 'topics'); several labels per row are separated by '
 examples:
   ngo-text topics train labeled.csv -o topics.zip
   ngo-text topics train data.csv --sep ';' --quotechar "'" -o topics.zip
+  ngo-text topics train labeled.csv --encoder use-multilingual -o topics.zip
 """
 
 PREDICT_EPILOG = """\
@@ -161,6 +162,10 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--label-column", default=None)
     t.add_argument("--sep", default=None, help="CSV separator (default: sniffed)")
     t.add_argument("--quotechar", default='"')
+    t.add_argument("--encoder", choices=("use-multilingual",),
+                   help="add a pretrained sentence encoder's embedding as features (10kGNAD accuracy "
+                        "0.849 vs 0.816, but ~12 ms per article to train and to predict; needs "
+                        'pip install "ngo_text[embeddings]")')
     t.set_defaults(func=cmd_topics_train)
     t = _add_parser(tsub, "predict", "assign topics with a saved TopicClassifier", PREDICT_EPILOG)
     t.add_argument("model", metavar="MODEL")
@@ -515,7 +520,7 @@ def cmd_topics_train(args: argparse.Namespace) -> int:
     from .topics import TopicClassifier
 
     texts, labels = _read_labeled(args)
-    clf = TopicClassifier()
+    clf = TopicClassifier(encoder=args.encoder)
     clf.fit(texts, labels)
     clf.save(args.output)
     flat = [lab for item in labels for lab in (item if isinstance(item, list) else [item])]

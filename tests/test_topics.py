@@ -332,7 +332,7 @@ def test_save_load_round_trip(single_model, tmp_path):
     with zipfile.ZipFile(path) as z:
         assert sorted(z.namelist()) == ["arrays.npz", "model.json"]
         meta = json.loads(z.read("model.json"))
-    assert meta["format"] == "ngo_text.topic_classifier" and meta["version"] == 1
+    assert meta["format"] == "ngo_text.topic_classifier" and meta["version"] == 2
     loaded = TopicClassifier.load(path)
     assert list(loaded.predict(X)) == list(clf.predict(X))
     assert np.allclose(loaded.decision_function(X), clf.decision_function(X), atol=1e-5)
@@ -386,6 +386,10 @@ def test_load_rejects_damaged_foreign_and_other_versions(single_model, tmp_path)
         "classes tampered": _rewrite(good, tmp_path / "e.zip", meta_fn=setkey("classes", ["A"])),
         "npz truncated": _rewrite(good, tmp_path / "f.zip", npz_bytes=_npz(good)[:200]),
         "npz missing": _rewrite(good, tmp_path / "g.zip", drop="arrays.npz"),
+        "unknown encoder": _rewrite(good, tmp_path / "k.zip", meta_fn=lambda m: json.dumps(
+            {**json.loads(m), "params": {**json.loads(m)["params"], "encoder": "os.system"}})),
+        "encoder without its weights": _rewrite(good, tmp_path / "l.zip", meta_fn=lambda m: json.dumps(
+            {**json.loads(m), "params": {**json.loads(m)["params"], "encoder": "use-multilingual"}})),
     }
     raw = good.read_bytes()
     (tmp_path / "h.zip").write_bytes(raw[: len(raw) // 2])
@@ -411,6 +415,16 @@ def test_load_rejects_damaged_foreign_and_other_versions(single_model, tmp_path)
     assert not (tmp_path / "pwned_pickle").exists()
     with pytest.raises(ModelNotFoundError):
         TopicClassifier.load(tmp_path / "nope.zip")
+
+
+def test_version_1_files_still_load(single_model, tmp_path):
+    clf, X, _ = single_model
+    old = _rewrite(clf.save(tmp_path / "v2.zip"), tmp_path / "v1.zip", meta_fn=lambda m: json.dumps(
+        {**json.loads(m), "version": 1,
+         "params": {k: v for k, v in json.loads(m)["params"].items() if not k.startswith("encoder")}}))
+    loaded = TopicClassifier.load(old)
+    assert loaded.encoder is None
+    assert np.allclose(loaded.decision_function(X[:5]), clf.decision_function(X[:5]), atol=1e-5)
 
 
 # ---------------------------------------------------------------------------
