@@ -84,10 +84,22 @@ class TextEncoder:
         ``max_tokens=-1`` means the instance's ``max_tokens``.
         """
         limit = self.max_tokens if max_tokens == -1 else max_tokens
+        keep = None if limit is None else limit - int(add_bos) - int(add_eos)
+        # tokenize only a generous prefix when the text is cut anyway (pieces average
+        # ~4 characters), ending at whitespace so that its pieces are the text's first
+        # pieces (sentencepiece segments each word on its own); if that prefix yields
+        # too few pieces after all, take the whole text
+        head = text
+        if keep is not None and len(text) > 32 * keep + 64:
+            cut = text.rfind(" ", 0, 32 * keep + 64)
+            head = text[:cut] if cut > 0 else text
+        ids = self._sp.encode(head, out_type=int)
+        if keep is not None and len(ids) <= keep and len(head) < len(text):
+            ids = self._sp.encode(text, out_type=int)
         # an empty text is one unknown piece, as in the package's own tokenizer
-        ids = self._sp.encode(text, out_type=int) or [self._sp.unk_id()]
-        if limit is not None:
-            ids = ids[: limit - int(add_bos) - int(add_eos)]
+        ids = ids or [self._sp.unk_id()]
+        if keep is not None:
+            ids = ids[:keep]
         return [self._sp.bos_id()] * add_bos + ids + [self._sp.eos_id()] * add_eos
 
     def embed(self, texts: Sequence[str] | Iterable[str], *, max_tokens: int | None = -1,

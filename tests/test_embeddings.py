@@ -106,6 +106,18 @@ def test_related_index_with_encoder_ranks_saves_and_updates(tmp_path) -> None:
     assert theme(idx.related("Erdbeben: Hilfswerke verteilen Zelte und Decken an Familien", k=1)[0].id) == "quake"
 
 
+def test_cut_tokenization_equals_the_first_pieces_of_the_whole_text(encoder: TextEncoder) -> None:
+    # long enough that only a prefix of the text is tokenized
+    long = " ".join(GERMAN * 40) + " Donaudampfschifffahrtsgesellschaftskapitän" * 30
+    full = encoder.encode(long, add_bos=True, add_eos=True, max_tokens=None)
+    for limit in (16, 64, 256):
+        assert encoder.encode(long, add_bos=True, add_eos=True, max_tokens=limit) == \
+            full[: limit - 1] + [full[-1]]
+    # a long text with no whitespace at all falls back to the whole text
+    blob = "x" * 5000
+    assert encoder.encode(blob, max_tokens=8) == encoder.encode(blob, max_tokens=None)[:8]
+
+
 def test_embed_max_tokens_override_matches_a_cut_encoder(encoder: TextEncoder) -> None:
     long = " ".join(GERMAN) * 5
     cut = TextEncoder(max_tokens=16).embed([long])
