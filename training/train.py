@@ -2,6 +2,10 @@
 
 Steps (all seeded, single-threaded CPU):
 
+0. Optional (``--pretrain-epochs N``): ``training/pretrain.py`` pretrains the tok2vec
+   with ``spacy pretrain`` (characters objective) on raw CC BY training text and stage 1
+   starts from those weights; or ``--init-tok2vec PATH`` uses existing pretrained weights
+   (``model<N>.bin`` of ``spacy pretrain``). Both set ``[initialize] init_tok2vec``.
 1. ``training/prepare.py``: convert GermEval 2014 / MobIE / LER into DocBins under
    ``training/corpus/`` (skipped when present, ``--force-prepare`` redoes it).
 2. Stage 1: ``python -m spacy train CONFIG`` (``configs/ner_wide.cfg``) on the chosen
@@ -37,21 +41,35 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 VARIANTS = ("ge", "ge_extra")
+DEFAULT_CONFIG = ROOT / "training" / "configs" / "ner_wide.cfg"
+PRETRAIN_CONFIG = ROOT / "training" / "configs" / "pretrain.cfg"
 DEFAULT_MAX_STEPS = 4000
 DEFAULT_FINETUNE_STEPS = 2000
+
+
+def _has_pretraining_section(config: Path) -> bool:
+    from spacy.util import load_config
+
+    return bool(load_config(config).get("pretraining"))
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     ap.add_argument("--out", type=Path, default=ROOT / "ngo_text" / "models" / "de_ngo")
-    ap.add_argument("--config", type=Path, default=ROOT / "training" / "configs" / "ner_wide.cfg")
+    ap.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
     ap.add_argument("--variant", choices=VARIANTS, default="ge_extra",
                     help="ge = GermEval only; ge_extra = GermEval + MobIE + LER subsample")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--max-steps", type=int, default=DEFAULT_MAX_STEPS)
     ap.add_argument("--finetune-steps", type=int, default=DEFAULT_FINETUNE_STEPS,
                     help="stage-2 steps on GermEval with ner_finetune.cfg (0 = no stage 2)")
+    ap.add_argument("--init-tok2vec", type=Path, default=None,
+                    help="stage 1 starts from these pretrained tok2vec weights "
+                         "(a model<N>.bin of spacy pretrain / training/pretrain.py)")
+    ap.add_argument("--pretrain-epochs", type=int, default=0,
+                    help="first run training/pretrain.py for N epochs and use its weights "
+                         "as --init-tok2vec (0 = no pretraining)")
     ap.add_argument("--run", default=None, help="run name (default: <config>_<variant>)")
     ap.add_argument("--force-prepare", action="store_true")
     ap.add_argument("--no-build", action="store_true", help="only train")
@@ -66,6 +84,26 @@ def main(argv: list[str] | None = None) -> int:
            "MKL_NUM_THREADS": "1", "PYTHONHASHSEED": str(args.seed)}
     t0 = time.time()
 
+    if args.pretrain_epochs > 0 or args.init_tok2vec is not None:
+        # spaCy loads [initialize] init_tok2vec only when the config has a full [pretraining]
+        # section (it names the component to load into); ner_wide.cfg has an empty one and
+        # would silently train from scratch, so stage 1 uses pretrain.cfg (= ner_wide.cfg +
+        # that section)
+        if args.config.resolve() == DEFAULT_CONFIG.resolve():
+            args.config = PRETRAIN_CONFIG
+        elif not _has_pretraining_section(args.config):
+            ap.error(f"{args.config} has no [pretraining] section: spaCy would ignore the "
+                     "pretrained weights")
+    if args.pretrain_epochs > 0:
+        if args.init_tok2vec is not None:
+            ap.error("--pretrain-epochs and --init-tok2vec are exclusive")
+        pre_out = ROOT / "training" / "output" / "pretrain"
+        subprocess.run([sys.executable, str(ROOT / "training" / "pretrain.py"),
+                        "--shared", str(args.shared), "--out", str(pre_out),
+                        "--epochs", str(args.pretrain_epochs), "--seed", str(args.seed)],
+                       check=True, env=env)
+        args.init_tok2vec = pre_out / "model-last.bin"
+
     if args.force_prepare or not (corpus / "stats.json").is_file():
         subprocess.run([sys.executable, str(ROOT / "training" / "prepare.py"),
                         "--shared", str(args.shared), "--out", str(corpus),
@@ -75,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
            "--paths.train", str(corpus / args.variant),
            "--paths.dev", str(corpus / "germeval_dev.spacy"),
            "--system.seed", str(args.seed), "--training.max_steps", str(args.max_steps)]
+    if args.init_tok2vec is not None:
+        cmd += ["--paths.init_tok2vec", str(args.init_tok2vec.resolve())]
     print("+", " ".join(cmd), flush=True)
     with open(logs / f"{run}.log", "w", encoding="utf-8") as log:
         subprocess.run(cmd, check=True, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
@@ -103,7 +143,9 @@ def main(argv: list[str] | None = None) -> int:
                                if args.config.is_relative_to(ROOT) else str(args.config),
                                "variant": args.variant, "seed": args.seed,
                                "max_steps": args.max_steps,
-                               "finetune_steps": args.finetune_steps}}
+                               "finetune_steps": args.finetune_steps,
+                               "init_tok2vec": None if args.init_tok2vec is None
+                               else args.init_tok2vec.name}}
     info = build(best, args.out, args.shared, meta_extra=meta_extra)
     nlp = spacy.load(args.out)
     ge = args.shared / "data" / "ner" / "germeval2014"
