@@ -185,7 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="run the NLP pipeline on a folder corpus first (entities help ranking)")
     p.add_argument("--model", metavar="NAME", help="spaCy pipeline for --analyze")
     p.add_argument("--encoder", choices=("use-multilingual",),
-                   help="mix in a pretrained sentence encoder (better ranking, ~30 ms per article; "
+                   help="mix in a pretrained sentence encoder (better ranking, ~15 ms per article; "
                         'needs pip install "ngo_text[embeddings]")')
     p.set_defaults(func=cmd_related)
 

@@ -93,7 +93,17 @@ def test_related_index_with_encoder_ranks_saves_and_updates(tmp_path) -> None:
     # save / load keeps the embeddings and reproduces the results
     idx.save(tmp_path / "enc")
     loaded = RelatedIndex.load(tmp_path / "enc")
-    assert loaded.encoder == "use-multilingual"
+    assert (loaded.encoder, loaded.encoder_tokens) == ("use-multilingual", 256)
+    # an index saved before encoder_tokens existed embedded whole texts: it keeps doing so
+    import json
+
+    meta = json.loads((tmp_path / "enc.json").read_text(encoding="utf-8"))
+    del meta["params"]["encoder_tokens"]
+    (tmp_path / "old.json").write_text(json.dumps(meta), encoding="utf-8")
+    (tmp_path / "old.npz").write_bytes((tmp_path / "enc.npz").read_bytes())
+    assert RelatedIndex.load(tmp_path / "old").encoder_tokens == 4096
+    with pytest.raises(ValueError, match="encoder_tokens"):
+        RelatedIndex(encoder="use-multilingual", encoder_tokens=1)
     assert np.array_equal(loaded._u, idx._u)
     assert [(r.id, r.score) for r in loaded.related("quake1", k=3)] == \
         [(r.id, r.score) for r in idx.related("quake1", k=3)]
