@@ -27,7 +27,7 @@ import numpy as np
 
 from .errors import ModelNotFoundError
 
-__all__ = ["TextEncoder", "get_encoder", "ENCODERS"]
+__all__ = ["TextEncoder", "get_encoder", "check_encoder_name", "ENCODERS"]
 
 #: Encoder names understood by :func:`get_encoder`.
 ENCODERS = ("use-multilingual",)
@@ -139,6 +139,13 @@ class _Truncating:
         return self._encoder.encode(text, max_tokens=self._max_tokens, **kwargs)  # type: ignore[arg-type]
 
 
+def check_encoder_name(name: str, *, error: type[Exception] = ValueError) -> str:
+    """Return ``name`` if :func:`get_encoder` knows it, else raise ``error`` saying which it knows."""
+    if name not in ENCODERS:
+        raise error(f"unknown encoder {name!r}; choose one of {', '.join(ENCODERS)}")
+    return name
+
+
 @lru_cache(maxsize=4)
 def get_encoder(name: str = "use-multilingual") -> TextEncoder:
     """The shared encoder instance for ``name`` (loaded once per process, ~1 s, ~100 MB).
@@ -147,6 +154,5 @@ def get_encoder(name: str = "use-multilingual") -> TextEncoder:
         ValueError: unknown name.
         ModelNotFoundError: the optional packages are not installed.
     """
-    if name not in ENCODERS:
-        raise ValueError(f"unknown encoder {name!r}; choose one of {', '.join(ENCODERS)}")
+    check_encoder_name(name)
     return TextEncoder()

@@ -375,10 +375,9 @@ class RelatedIndex:
         self.diffusion_steps = int(diffusion_steps)
         self.profile_size = int(profile_size)
         if encoder is not None:
-            from .embeddings import ENCODERS
+            from .embeddings import check_encoder_name
 
-            if encoder not in ENCODERS:
-                raise ValueError(f"unknown encoder {encoder!r}; choose one of {', '.join(ENCODERS)} or None")
+            check_encoder_name(encoder)
         self.encoder = encoder
         self.encoder_weight = float(encoder_weight)
         if encoder_tokens is not None and int(encoder_tokens) < 3:

@@ -588,7 +588,9 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         return sp.hstack(blocks, format="csr")
 
     def _encoder_dim(self) -> int:
-        return 512 if self.encoder else 0
+        from .embeddings import TextEncoder
+
+        return TextEncoder.dim if self.encoder else 0
 
     @staticmethod
     def _texts(X: Any) -> list[str]:
@@ -621,10 +623,9 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             raise InputError(f"need at least two different labels to fit, got {classes}")
         self.classes_ = np.array(classes)
         if self.encoder:
-            from .embeddings import ENCODERS
+            from .embeddings import check_encoder_name
 
-            if self.encoder not in ENCODERS:
-                raise InputError(f"unknown encoder {self.encoder!r}; choose one of {', '.join(ENCODERS)}")
+            check_encoder_name(self.encoder, error=InputError)
         self.vectorizers_ = self._make_vectorizers()
         A = self._stack([v.fit_transform(texts) for v in self.vectorizers_], texts)
         coef = np.zeros((len(classes), A.shape[1]), dtype=np.float64)
@@ -855,7 +856,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             raise ModelFormatError(f"{p}: format is {got!r}, expected {CLASSIFIER_FORMAT!r}")
         if meta.get("version") not in _READABLE_VERSIONS:
             raise ModelFormatError(f"{p}: model format version {meta.get('version')!r}, this ngo_text reads "
-                                   f"version {CLASSIFIER_VERSION}; retrain with `ngo-text topics train`")
+                                   f"versions {', '.join(map(str, _READABLE_VERSIONS))}; retrain with `ngo-text topics train`")
         try:
             with np.load(io.BytesIO(npz_bytes), allow_pickle=False) as npz:
                 arrays = {k: np.asarray(npz[k]) for k in npz.files}
@@ -865,10 +866,9 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
                     params[key] = tuple(params[key])
             model = cls(**params)
             if model.encoder is not None:
-                from .embeddings import ENCODERS
+                from .embeddings import check_encoder_name
 
-                if model.encoder not in ENCODERS:
-                    raise ModelFormatError(f"{p}: unknown encoder {model.encoder!r} in the model file")
+                check_encoder_name(model.encoder, error=ModelFormatError)
             model.classes_ = np.array([str(c) for c in meta["classes"]])
             model.multilabel_ = bool(meta["multilabel"])
             vecs = model._make_vectorizers()
