@@ -44,8 +44,9 @@ __all__ = [
 
 TAXONOMY_FORMAT = "ngo_text.taxonomy"
 CLASSIFIER_FORMAT = "ngo_text.topic_classifier"
-CLASSIFIER_VERSION = 2  # 2: optional encoder block (params encoder*); version 1 files still load
-_READABLE_VERSIONS = (1, 2)
+# 2: optional encoder block (params encoder*); 3: encoder_tokens may list several views
+CLASSIFIER_VERSION = 3
+_READABLE_VERSIONS = (1, 2, 3)
 
 _WORD_RE = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
 #: Inflection endings stripped before matching a word form against a term.
@@ -524,23 +525,26 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             is appended as a feature block (see :mod:`ngo_text.embeddings`;
             ``"use-multilingual"`` needs ``pip install "ngo_text[embeddings]"``).
             On 10kGNAD (5-fold CV, seed 0) it lifts accuracy / macro F1 from
-            0.817 / 0.810 to 0.845 / 0.840 (mean of CV seeds 0-2: 0.846 /
-            0.841) for about 3 ms more per text on one core (64 tokens).
-            Only the word and char blocks are explained by :meth:`explain`.
-        encoder_tokens: subword tokens per text that the encoder sees (the
-            first ones, i.e. title and lead). On 10kGNAD the first 64 tokens
-            were the sweet spot (accuracy, mean of 3 CV seeds: 32 tokens
-            0.831, 64 0.845, 96 0.838, 256 0.844, whole articles 0.843) and
-            cost a quarter of 256.
-        encoder_weight: weight of the (unit-length) embedding block (0.5-0.7
-            scored alike on 10kGNAD; 1.0 was worse).
+            0.817 / 0.810 to 0.854 / 0.847 (see ``encoder_tokens``) for about
+            3 ms more per text on 2 cores. Only the word and char blocks are
+            explained by :meth:`explain`.
+        encoder_tokens: the views the encoder gives of each text: for each
+            length ``L`` the embedding of the text's first ``L`` subword
+            tokens, one 512-dimensional block each; one pass over the longest
+            view computes all of them. Default ``(64, 256)``: title and lead,
+            plus the first paragraphs. On 10kGNAD (accuracy, CV seeds 0 / 1 /
+            2): 64 alone 0.844 / 0.844 / 0.841, 256 alone about 0.84, both
+            0.854 / 0.848 / 0.851. An int is one view.
+        encoder_weight: weight of each (unit-length) embedding block (0.5
+            for two views, 0.6 for one, scored best on 10kGNAD).
     """
 
     def __init__(self, *, C: float = 1.0, class_weight: str | None = "balanced",
                  word_ngrams: tuple[int, int] = (1, 1), char_ngrams: tuple[int, int] | None = (3, 5),
                  char_weight: float = 1.0, min_df: int = 2, max_df: float = 0.8,
                  proba_scale: float = 3.0, max_iter: int = 2000, encoder: str | None = None,
-                 encoder_tokens: int | None = 64, encoder_weight: float = 0.6) -> None:
+                 encoder_tokens: int | tuple[int, ...] | None = (64, 256),
+                 encoder_weight: float = 0.5) -> None:
         self.C = C
         self.class_weight = class_weight
         self.word_ngrams = word_ngrams
@@ -571,26 +575,44 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         return _NgramAnalyzer(lo, hi)
 
     def _transform(self, texts: Sequence[str]) -> Any:
-        return self._stack([v.transform(texts) for v in self.vectorizers_], texts)
+        return self._features(texts, fit=False)
 
-    def _stack(self, blocks: list[Any], texts: Sequence[str]) -> Any:
-        """Weight the sparse blocks, append the encoder block, one CSR matrix."""
+    def _features(self, texts: Sequence[str], *, fit: bool) -> Any:
+        """Weighted sparse blocks plus the encoder block, as one CSR matrix.
+
+        The encoder (numpy, mostly outside the GIL) runs in a background
+        thread while the sparse blocks (mostly Python) are computed.
+        """
         import scipy.sparse as sp
+        from concurrent.futures import ThreadPoolExecutor
 
-        if len(blocks) > 1 and self.char_weight != 1.0:
-            blocks[1] = blocks[1] * self.char_weight
-        if self.encoder:
-            from .embeddings import get_encoder
-
-            E = get_encoder(self.encoder).embed(texts, max_tokens=self.encoder_tokens,
-                                                progress=len(texts) > 500)
-            blocks.append(sp.csr_matrix(E * np.float32(self.encoder_weight)))
+        with ThreadPoolExecutor(1) as background:
+            dense = background.submit(self._embed, texts) if self.encoder else None
+            blocks = [v.fit_transform(texts) if fit else v.transform(texts) for v in self.vectorizers_]
+            if len(blocks) > 1 and self.char_weight != 1.0:
+                blocks[1] = blocks[1] * self.char_weight
+            if dense is not None:
+                blocks.append(sp.csr_matrix(dense.result()))
         return sp.hstack(blocks, format="csr")
+
+    def _embed(self, texts: Sequence[str]) -> np.ndarray:
+        from .embeddings import get_encoder
+
+        E = get_encoder(self.encoder).embed_prefixes(texts, self._encoder_views(), progress=len(texts) > 500)
+        return E.reshape(len(texts), -1) * np.float32(self.encoder_weight)
 
     def _encoder_dim(self) -> int:
         from .embeddings import TextEncoder
 
-        return TextEncoder.dim if self.encoder else 0
+        return TextEncoder.dim * len(self._encoder_views()) if self.encoder else 0
+
+    def _encoder_views(self) -> list[int | None]:
+        views = self.encoder_tokens
+        views = list(views) if isinstance(views, (tuple, list)) else [views]
+        if not views or any(v is not None and (not isinstance(v, (int, np.integer)) or v < 3) for v in views):
+            raise InputError(f"encoder_tokens must be a token count >= 3, None (whole text) or a "
+                             f"non-empty tuple of those, got {self.encoder_tokens!r}")
+        return views
 
     @staticmethod
     def _texts(X: Any) -> list[str]:
@@ -626,8 +648,9 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             from .embeddings import check_encoder_name
 
             check_encoder_name(self.encoder, error=InputError)
+            self._encoder_views()
         self.vectorizers_ = self._make_vectorizers()
-        A = self._stack([v.fit_transform(texts) for v in self.vectorizers_], texts)
+        A = self._features(texts, fit=True)
         coef = np.zeros((len(classes), A.shape[1]), dtype=np.float64)
         intercept = np.zeros(len(classes), dtype=np.float64)
         if not self.multilabel_:
@@ -861,7 +884,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             with np.load(io.BytesIO(npz_bytes), allow_pickle=False) as npz:
                 arrays = {k: np.asarray(npz[k]) for k in npz.files}
             params = dict(meta["params"])
-            for key in ("word_ngrams", "char_ngrams"):
+            for key in ("word_ngrams", "char_ngrams", "encoder_tokens"):
                 if isinstance(params.get(key), list):
                     params[key] = tuple(params[key])
             model = cls(**params)
@@ -869,6 +892,10 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
                 from .embeddings import check_encoder_name
 
                 check_encoder_name(model.encoder, error=ModelFormatError)
+                try:
+                    model._encoder_views()
+                except InputError as exc:
+                    raise ModelFormatError(f"{p}: {exc}") from exc
             model.classes_ = np.array([str(c) for c in meta["classes"]])
             model.multilabel_ = bool(meta["multilabel"])
             vecs = model._make_vectorizers()

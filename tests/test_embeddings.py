@@ -156,6 +156,100 @@ def test_topic_classifier_with_encoder_fits_saves_and_loads(tmp_path) -> None:
     loaded = TopicClassifier.load(clf.save(tmp_path / "enc.zip"))
     assert (loaded.encoder, loaded.encoder_tokens) == ("use-multilingual", 64)
     assert np.allclose(loaded.decision_function(Xt), clf.decision_function(Xt), atol=1e-4)
+    # a file of format version 2 (one view, before encoder_tokens could list several) loads as before
+    import json
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "enc.zip") as z:
+        meta, arrays = json.loads(z.read("model.json")), z.read("arrays.npz")
+    meta["version"] = 2
+    with zipfile.ZipFile(tmp_path / "v2.zip", "w") as z:
+        z.writestr("model.json", json.dumps(meta))
+        z.writestr("arrays.npz", arrays)
+    v2 = TopicClassifier.load(tmp_path / "v2.zip")
+    assert np.allclose(v2.decision_function(Xt), clf.decision_function(Xt), atol=1e-4)
     assert clf.explain(Xt[0])  # words still explain the prediction
     with pytest.raises(InputError, match="unknown encoder"):
         TopicClassifier(encoder="bert").fit(X, y)
+
+
+LONG = " ".join(GERMAN[:3] + GERMAN[4:]) * 6  # ~250 pieces
+
+
+def test_forward_pass_equals_the_packages_backend(encoder: TextEncoder) -> None:
+    # ngo_text runs its own (cached, threaded) forward pass over the package's weights
+    texts = [t for t in GERMAN if t] + [LONG]
+    ref = encoder._net.encode(texts)  # the package's numpy backend, whole texts
+    ours = encoder.embed(texts, max_tokens=None)
+    assert (ref * ours).sum(axis=1).min() > 0.9999
+
+
+def test_threads_and_cache_resets_do_not_change_embeddings(encoder: TextEncoder) -> None:
+    texts = GERMAN + [LONG, LONG[100:]]
+    ref = encoder.embed(texts)
+    one = TextEncoder(threads=1, batch_size=2, cache_pieces=200)  # cache emptied between chunks
+    assert np.allclose(one.embed(texts), ref, atol=1e-5)
+    assert np.allclose(TextEncoder(threads=3).embed(texts), ref, atol=1e-5)
+    one.clear_cache()
+    assert np.allclose(one.embed(texts[:1]), ref[:1], atol=1e-5)
+    with pytest.raises(ValueError, match="cache_pieces"):
+        TextEncoder(cache_pieces=20).embed([LONG])
+
+
+def test_embed_prefixes_pools_several_views_in_one_pass(encoder: TextEncoder) -> None:
+    texts = [LONG, GERMAN[0], ""]
+    views = encoder.embed_prefixes(texts, (16, 64, None))
+    assert views.shape == (3, 3, 512) and views.dtype == np.float32
+    assert np.allclose(np.linalg.norm(views, axis=2), 1.0, atol=1e-4)
+    # the longest view is the embedding of the text cut there
+    assert np.allclose(views[:, 2], encoder.embed(texts, max_tokens=None), atol=1e-5)
+    assert np.allclose(encoder.embed_prefixes(texts, (64,))[:, 0], encoder.embed(texts, max_tokens=64), atol=1e-5)
+    # a prefix of a longer pass: close to, but not the same as, the text cut at 16 (its end
+    # pieces see their right neighbours, and no end piece follows)
+    cut = encoder.embed([LONG], max_tokens=16)[0]
+    assert 0.75 < float(views[0, 0] @ cut) < 0.9999
+    assert float(views[0, 0] @ views[0, 2]) < 0.99  # really different views of a long text
+    # a view at least as long as the text is the whole text
+    assert len(encoder.encode(GERMAN[0], add_bos=True, add_eos=True)) < 64
+    assert np.allclose(views[1, 1], views[1, 2], atol=1e-6)
+    assert np.allclose(views[2, 0], views[2, 2], atol=1e-6)
+    with pytest.raises(ValueError):
+        encoder.embed_prefixes(texts, ())
+    with pytest.raises(ValueError):
+        encoder.embed_prefixes(texts, (2, 64))
+
+
+def test_topic_classifier_default_encoder_views(tmp_path) -> None:
+    import json
+    import zipfile
+
+    from test_topics import _synthetic
+
+    from ngo_text.errors import ModelFormatError
+    from ngo_text.topics import TopicClassifier
+
+    X, y = _synthetic(12)
+    clf = TopicClassifier(min_df=1, encoder="use-multilingual").fit(X, y)
+    plain = TopicClassifier(min_df=1).fit(X, y)
+    assert clf.encoder_tokens == (64, 256)
+    assert clf.coef_.shape[1] == plain.coef_.shape[1] + 2 * 512
+    path = clf.save(tmp_path / "views.zip")
+    loaded = TopicClassifier.load(path)
+    assert loaded.encoder_tokens == (64, 256)
+    Xt, _ = _synthetic(4, seed=1)
+    assert np.allclose(loaded.decision_function(Xt), clf.decision_function(Xt), atol=1e-4)
+    with pytest.raises(InputError, match="encoder_tokens"):
+        TopicClassifier(encoder="use-multilingual", encoder_tokens=(64, 1)).fit(X, y)
+    with pytest.raises(InputError, match="encoder_tokens"):
+        TopicClassifier(encoder="use-multilingual", encoder_tokens=()).fit(X, y)
+    # a file whose views do not match its coefficients, or are nonsense, is damaged
+    with zipfile.ZipFile(path) as z:
+        meta, arrays = json.loads(z.read("model.json")), z.read("arrays.npz")
+    for views in ([64], ["x"]):
+        meta["params"]["encoder_tokens"] = views
+        bad = tmp_path / "bad.zip"
+        with zipfile.ZipFile(bad, "w") as z:
+            z.writestr("model.json", json.dumps(meta))
+            z.writestr("arrays.npz", arrays)
+        with pytest.raises(ModelFormatError):
+            TopicClassifier.load(bad)

@@ -332,7 +332,7 @@ def test_save_load_round_trip(single_model, tmp_path):
     with zipfile.ZipFile(path) as z:
         assert sorted(z.namelist()) == ["arrays.npz", "model.json"]
         meta = json.loads(z.read("model.json"))
-    assert meta["format"] == "ngo_text.topic_classifier" and meta["version"] == 2
+    assert meta["format"] == "ngo_text.topic_classifier" and meta["version"] == 3
     loaded = TopicClassifier.load(path)
     assert list(loaded.predict(X)) == list(clf.predict(X))
     assert np.allclose(loaded.decision_function(X), clf.decision_function(X), atol=1e-5)
