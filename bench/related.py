@@ -284,8 +284,8 @@ def main() -> None:
         bench_scale(args.scale)
         if args.memory:
             bench_memory(args.memory)
-        if args.scale_encoder:
-            bench_scale(args.scale_encoder, {"encoder": "use-multilingual"})
+    if args.scale_encoder:
+        bench_scale(args.scale_encoder, {"encoder": "use-multilingual"})
 
 
 if __name__ == "__main__":

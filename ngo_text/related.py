@@ -311,8 +311,9 @@ class RelatedIndex:
             mixed into the base text similarity (``"use-multilingual"``, needs
             ``pip install "ngo_text[embeddings]"``; see :mod:`ngo_text.embeddings`),
             or ``None`` (default: sparse signals only). It raises 10kGNAD
-            precision@3 from 0.74 to 0.76 but costs ~12 ms per article (256
-            tokens) at :meth:`fit`/:meth:`add` time, so it is off by default.
+            precision@3 from 0.74 to 0.76 but costs ~4 ms per article on 2
+            cores (256 tokens) at :meth:`fit`/:meth:`add` time and a few
+            hundred MB for the encoder, so it is off by default.
         encoder_weight: Share of the encoder cosine in the base text similarity.
         encoder_tokens: Subword tokens per article that the encoder sees (the
             first ones; ``None`` = whole texts). 10kGNAD precision@3 with 64 /
