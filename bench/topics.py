@@ -6,6 +6,7 @@ Usage::
     python bench/topics.py --folds 1       # first fold only (quick iteration)
     python bench/topics.py --skip-gnad     # taxonomy part only
     python bench/topics.py --no-encoder    # without the encoder variant (~1 min less)
+    python bench/topics.py --no-entities   # without the entity-feature variants (~2 min less)
 
 10kGNAD protocol (shared/README.md): the 1,028 articles of the 10kGNAD test
 split, stratified 5-fold cross-validation with ``random_state=0``; accuracy
@@ -54,7 +55,22 @@ def load_gnad(path: Path) -> tuple[list[str], np.ndarray]:
     return texts, np.array(labels)
 
 
-def bench_gnad(n_folds: int, encoder: str | None = None, seed: int = 0) -> None:
+def gnad_articles(texts: list[str]) -> np.ndarray:
+    """The texts as Articles carrying their entities (NER runs once here, not in every fold)."""
+    from ngo_text.analysis import text_entities
+    from ngo_text.model import Article
+
+    t0 = time.perf_counter()
+    arts = [Article(paragraphs=[t], entities=ents) for t, ents in zip(texts, text_entities(texts))]
+    assert all(a.text == t for a, t in zip(arts, texts))
+    print(f"  (entities of {len(texts)} articles: {time.perf_counter() - t0:.1f} s, "
+          f"{sum(len(a.entities) for a in arts) / len(arts):.1f} per article)", flush=True)
+    out = np.empty(len(arts), dtype=object)
+    out[:] = arts
+    return out
+
+
+def bench_gnad(n_folds: int, encoder: str | None = None, seed: int = 0, entities: bool = True) -> None:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.metrics import accuracy_score, f1_score
     from sklearn.model_selection import StratifiedKFold
@@ -76,13 +92,20 @@ def bench_gnad(n_folds: int, encoder: str | None = None, seed: int = 0) -> None:
     }
     if encoder:
         models["TopicClassifier(encoder=use-multilingual)"] = lambda: TopicClassifier(encoder=encoder)
+    if entities:
+        models["TopicClassifier(entities=True)"] = lambda: TopicClassifier(entities=True)
+        if encoder:
+            models["TopicClassifier(entities=True, encoder=...)"] = \
+                lambda: TopicClassifier(entities=True, encoder=encoder)
     print(f"10kGNAD: {len(X)} articles, {len(set(y))} classes, stratified {len(folds)}-of-5-fold CV, seed {seed}")
+    A = gnad_articles(texts) if entities else None
     for name, make in models.items():
         accs, f1s = [], []
         t0 = time.perf_counter()
+        inputs = A if "entities" in name else X
         for tr, te in folds:
-            model = make().fit(list(X[tr]), y[tr])
-            pred = model.predict(list(X[te]))
+            model = make().fit(list(inputs[tr]), y[tr])
+            pred = model.predict(list(inputs[te]))
             accs.append(accuracy_score(y[te], pred))
             f1s.append(f1_score(y[te], pred, average="macro"))
         print(f"  {name:38s} accuracy {np.mean(accs):.3f} (±{np.std(accs):.3f})  "
@@ -152,6 +175,8 @@ def main() -> None:
     ap.add_argument("--folds", type=int, default=5, help="number of the 5 CV folds to run (default 5)")
     ap.add_argument("--seed", type=int, default=0, help="CV shuffling seed (the protocol is 0)")
     ap.add_argument("--skip-gnad", action="store_true", help="only the taxonomy part")
+    ap.add_argument("--no-entities", action="store_true",
+                    help="skip the TopicClassifier(entities=True) variants (NER over 10kGNAD, ~1 min)")
     ap.add_argument("--no-encoder", action="store_true",
                     help="skip the TopicClassifier(encoder='use-multilingual') variant")
     args = ap.parse_args()
@@ -166,7 +191,7 @@ def main() -> None:
             print(f"SKIP encoder variant: {exc}")
     bench_taxonomy()
     if not args.skip_gnad:
-        bench_gnad(max(1, min(5, args.folds)), encoder, args.seed)
+        bench_gnad(max(1, min(5, args.folds)), encoder, args.seed, not args.no_entities)
 
 
 if __name__ == "__main__":

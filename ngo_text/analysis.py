@@ -15,7 +15,7 @@ from typing import Any, Iterable, Iterator
 from .model import to_date
 from .model import ENTITY_LABELS, Article, Entity, Topic
 
-__all__ = ["analyze", "analyze_many", "doc_to_entities", "resolve_nlp"]
+__all__ = ["analyze", "analyze_many", "doc_to_entities", "resolve_nlp", "text_entities"]
 
 # labels of other pipelines mapped to ngo_text's ENTITY_LABELS; others are dropped
 _LABEL_MAP = {
@@ -85,7 +85,7 @@ def _make_doc(nlp, article: Article):
 
 
 def _resolve_topics(topics: Any):
-    """A callable doc -> list[Topic] (or None for no topics)."""
+    """A callable (doc, article) -> list[Topic] (or None for no topics)."""
     if topics is None:
         return None
     if isinstance(topics, str):
@@ -94,11 +94,13 @@ def _resolve_topics(topics: Any):
         from .topics import default_tagger
 
         tagger = default_tagger()
-        return tagger.tag
+        return lambda doc, article: tagger.tag(doc)
     if hasattr(topics, "predict_topics"):
-        return lambda doc: list(topics.predict_topics([doc.text])[0])
+        # the Article (with its entities already set) rather than the bare text, so that
+        # a classifier with entity features uses them instead of running NER again
+        return lambda doc, article: list(topics.predict_topics([article])[0])
     if hasattr(topics, "tag"):
-        return topics.tag
+        return lambda doc, article: topics.tag(doc)
     raise TypeError("topics must be 'default', None, an object with .tag(doc) or a "
                     "TopicClassifier with .predict_topics(texts)")
 
@@ -106,7 +108,7 @@ def _resolve_topics(topics: Any):
 def _finish(article: Article, doc, tagger) -> Article:
     article.entities = doc_to_entities(doc)
     if tagger is not None:
-        article.topics = [t for t in tagger(doc) if isinstance(t, Topic)]
+        article.topics = [t for t in tagger(doc, article) if isinstance(t, Topic)]
     return article
 
 
@@ -167,3 +169,21 @@ def analyze_many(items: Iterable[Any], *, nlp: Any = None, topics: Any = "defaul
         stream = tqdm(stream, total=total, desc="analyze", unit="doc")
     for doc, article in stream:
         yield _finish(article, doc, tagger)
+
+
+def text_entities(texts: Iterable[str], *, nlp: Any = None, batch_size: int = 16,
+                  progress: bool = False) -> Iterator[list[Entity]]:
+    """The entities of each plain text, as they are (no press-release parsing), lazily and in order.
+
+    For features of texts that are not :class:`Article` objects (e.g.
+    ``TopicClassifier(entities=True)`` on strings); offsets are into each text.
+    """
+    nlp = resolve_nlp(nlp)
+    texts = list(texts) if progress else texts
+    stream = nlp.pipe((str(t) for t in texts), batch_size=batch_size)
+    if progress:
+        from tqdm.auto import tqdm
+
+        stream = tqdm(stream, total=len(texts), desc="entities", unit="doc")
+    for doc in stream:
+        yield doc_to_entities(doc)

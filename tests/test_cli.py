@@ -347,3 +347,37 @@ def test_related_encoder_option(tmp_path):
     assert len(res.stdout.strip().splitlines()) == 1 + 4
     res = _run(["related", str(tmp_path / "in"), "--encoder", "bert"])
     assert res.returncode == 2 and "invalid choice" in res.stderr
+
+
+def test_topics_train_with_entity_features(tmp_path, capsys):
+    import csv
+
+    rows = []
+    for i in range(4):
+        rows.append({"text": f"Unicef und die Deutsche Kinderhilfe fordern in Berlin mehr Schutz für Kinder ({i}).",
+                     "label": "Kinderschutz"})
+        rows.append({"text": f"Greenpeace fordert in Hamburg mehr Klimaschutz und erneuerbare Energie ({i}).",
+                     "label": "Klima & Umwelt"})
+    labeled = tmp_path / "labeled.csv"
+    with labeled.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=["text", "label"])
+        w.writeheader()
+        w.writerows(rows)
+    model = tmp_path / "ent.zip"
+    assert main(["topics", "train", str(labeled), "--entities", "-o", str(model)]) == 0
+    from ngo_text.topics import TopicClassifier
+
+    clf = TopicClassifier.load(model)
+    assert clf.entities and any("Greenpeace" in t for t in clf.vectorizers_[-1].vocabulary_)
+    art = tmp_path / "gp.txt"
+    art.write_text("Greenpeace warnt\n\nHamburg – Greenpeace fordert mehr Klimaschutz.", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["topics", "predict", str(model), str(art), "--top", "1"]) == 0
+    rec = json.loads(capsys.readouterr().out.strip())
+    assert [t["label"] for t in rec["topics"]] == ["Klima & Umwelt"]
+    # texts without any named entity: a clear error, no traceback
+    plain = tmp_path / "plain.csv"
+    plain.write_text("text,label\neins zwei drei,a\nvier fünf sechs,b\n", encoding="utf-8")
+    assert main(["topics", "train", str(plain), "--entities", "-o", str(tmp_path / "x.zip")]) == 1
+    err = capsys.readouterr().err
+    assert "no named entity" in err and "Traceback" not in err

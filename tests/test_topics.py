@@ -448,3 +448,78 @@ def test_read_labeled_csv(tmp_path):
         read_labeled_csv(p)
     with pytest.raises(InputError, match="not found"):
         read_labeled_csv(tmp_path / "nope.csv")
+
+
+# ---------------------------------------------------------------------------
+# Entity features
+# ---------------------------------------------------------------------------
+def _with_entities(texts, labels):
+    """Articles whose entities name the actor typical of their label (no NER involved)."""
+    from ngo_text.model import Entity
+
+    actors = {lab: (f"Akteur {i}", "AGENCY" if i % 2 else "ORG") for i, lab in enumerate(sorted(set(labels)))}
+    out = []
+    for text, lab in zip(texts, labels):
+        name, kind = actors[lab]
+        ents = [Entity(text=name, label=kind, start=0, end=len(name), canonical=name),
+                Entity(text="2024", label="DATE", start=0, end=4, value="2024")]
+        out.append(Article(title=name, paragraphs=[text], entities=ents))
+    return out, actors
+
+
+def test_classifier_entity_features(tmp_path):
+    X, y = _synthetic(8)
+    arts, actors = _with_entities(X, y)
+    plain = TopicClassifier(min_df=1).fit(arts, y)
+    clf = TopicClassifier(min_df=1, entities=True, entity_weight=1.0).fit(arts, y)
+    vocab = clf.vectorizers_[-1].vocabulary_
+    assert set(vocab) == {f"{kind}:{name}" for name, kind in actors.values()}  # dates left out
+    assert clf.coef_.shape[1] == plain.coef_.shape[1] + len(vocab)
+    # the actor is among the strongest reasons, named by its canonical form
+    lab = y[0]
+    top = [w for w, _ in clf.explain(arts[0], labels=[lab], top_n=5)[lab]]
+    assert actors[lab][0] in top
+    # an entity alone (text of another class) moves the decision towards its label
+    other = next(i for i, l in enumerate(y) if l != lab)
+    swapped = Article(title="x", paragraphs=[X[other]], entities=arts[0].entities)
+    d_plain = clf.decision_function([Article(title="x", paragraphs=[X[other]], entities=arts[other].entities)])
+    d_swap = clf.decision_function([swapped])
+    k = list(clf.classes_).index(lab)
+    assert d_swap[0, k] > d_plain[0, k]
+    loaded = TopicClassifier.load(clf.save(tmp_path / "ent.zip"))
+    assert loaded.entities and np.allclose(loaded.decision_function(arts[:5]), clf.decision_function(arts[:5]))
+
+
+def test_classifier_entity_features_from_plain_texts(nlp):
+    texts = [
+        "Das Bundeskriminalamt (BKA) und Europol haben in Berlin einen Schleuserring zerschlagen.",
+        "Europol und das BKA ermitteln gegen eine Bande von Menschenhändlern in Hamburg.",
+        "Die Deutsche Kinderhilfe fordert in München mehr Schutz für Kinder im Netz.",
+        "Unicef und die Deutsche Kinderhilfe warnen vor Kinderarmut in Deutschland.",
+    ]
+    y = ["Strafverfolgung", "Strafverfolgung", "Kinderschutz", "Kinderschutz"]
+    clf = TopicClassifier(min_df=1, entities=True).fit(texts, y)
+    vocab = set(clf.vectorizers_[-1].vocabulary_)
+    assert "ORG:Europol" in vocab or "AGENCY:Europol" in vocab, vocab
+    assert any(t.endswith(":Bundeskriminalamt") for t in vocab), vocab  # BKA -> its long form
+    assert list(clf.predict(["Europol warnt vor neuen Schleuserrouten."])) == ["Strafverfolgung"]
+    with pytest.raises(InputError, match="no words"):
+        TopicClassifier().fit(["", " "], ["a", "b"])
+    with pytest.raises(InputError, match="no named entity"):
+        TopicClassifier(min_df=1, entities=True).fit(["eins zwei drei", "vier fünf sechs"], ["a", "b"])
+
+
+def test_analyze_gives_a_classifier_the_entities_it_found(nlp, monkeypatch):
+    import ngo_text
+    import ngo_text.analysis
+
+    X, y = _synthetic(8)
+    arts, _ = _with_entities(X, y)
+    clf = TopicClassifier(min_df=1, entities=True).fit(arts, y)
+
+    def no_second_ner(*args, **kwargs):
+        raise AssertionError("entities were extracted twice")
+
+    monkeypatch.setattr(ngo_text.analysis, "text_entities", no_second_ner)
+    article = ngo_text.analyze("Europol warnt\n\nDas BKA und Europol ermitteln in Berlin.", nlp=nlp, topics=clf)
+    assert article.entities and article.topics and article.topics[0].source == "classifier"
