@@ -809,17 +809,19 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         ``score`` is the :meth:`predict_proba` value, ``terms`` the top words
         of :meth:`explain`. ``top_k`` caps the number of topics per text.
         """
+        self._check_fitted()
         items = self._items(X)
         if not items:
             return []
-        D = self.decision_function(items)
+        A = self._transform(items)  # once: the explanations reuse the rows
+        D = np.asarray(A @ self.coef_.T) + self.intercept_
         proba = self._proba_from(D)
         pred = self._labels_from(D)
         out = []
-        for text, labels, p in zip(items, pred, proba):
+        for i, (item, labels, p) in enumerate(zip(items, pred, proba)):
             labels = [labels] if isinstance(labels, str) or not self.multilabel_ else labels
             labels = list(labels)[:top_k] if top_k else list(labels)
-            expl = self.explain(text, top_n=5, labels=labels)
+            expl = self._explain_row(_as_text(item), A[i], labels, top_n=5)
             idx = {c: i for i, c in enumerate(self.classes_)}
             out.append([Topic(str(l), round(float(p[idx[l]]), 4), [t for t, _ in expl.get(str(l), [])],
                               "classifier") for l in labels])
@@ -838,12 +840,15 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         (e.g. ``"Europol"``). The encoder block is not explained.
         """
         self._check_fitted()
-        item = text
-        text = _as_text(item)
-        A = self._transform([item])
+        A = self._transform([text])
         if labels is None:
             p = self._labels_from(np.asarray(A @ self.coef_.T) + self.intercept_)[0]
             labels = [p] if isinstance(p, str) else list(p)
+        return self._explain_row(_as_text(text), A, labels, top_n=top_n)
+
+    def _explain_row(self, text: str, A: Any, labels: Sequence[str], *,
+                     top_n: int) -> dict[str, list[tuple[str, float]]]:
+        """:meth:`explain` for ``text`` whose feature row (1 x n CSR) is ``A``."""
         idx = {c: i for i, c in enumerate(self.classes_)}
         for l in labels:
             if l not in idx:

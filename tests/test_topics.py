@@ -286,6 +286,11 @@ def test_classifier_explain(single_model):
     assert set(clf.explain(text, labels=["Sport", "Kultur"])) == {"Sport", "Kultur"}
     with pytest.raises(InputError):
         clf.explain(text, labels=["Unbekannt"])
+    # predict_topics explains from the batch's feature rows: the same terms as explain()
+    other = "Der Verein gewinnt das Spiel im Stadion."
+    topics = clf.predict_topics([text, other])
+    for t, (topic,) in zip([text, other], topics):
+        assert topic.terms == [w for w, _ in clf.explain(t, top_n=5, labels=[topic.label])[topic.label]]
 
 
 def test_classifier_multilabel():
