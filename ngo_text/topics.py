@@ -549,7 +549,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             45 s for 1,028 articles, 25 entities each). Approximate: the
             features are only as good as the NER (see the model card). On
             10kGNAD (5-fold CV, seed 0) it is neutral: accuracy 0.818 vs
-            0.817 without, 0.851 vs 0.853 with the encoder; news categories
+            0.817 without, 0.852 vs 0.853 with the encoder; news categories
             depend on words more than on actors.
         entity_weight: weight of the entity block (10kGNAD accuracy at
             0.1 / 0.2 / 0.3 / 0.5: 0.819 / 0.818 / 0.817 / 0.805).
