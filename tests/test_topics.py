@@ -359,6 +359,24 @@ def _rewrite(path: Path, out: Path, *, meta_fn=None, npz_bytes=None, drop=None):
     return out
 
 
+def _setkey(key, value):
+    """A ``meta_fn`` for :func:`_rewrite` that sets one key of model.json."""
+    def fn(meta):
+        d = json.loads(meta)
+        d[key] = value
+        return json.dumps(d)
+    return fn
+
+
+def _setparam(key, value):
+    """A ``meta_fn`` for :func:`_rewrite` that sets one of the saved parameters."""
+    def fn(meta):
+        d = json.loads(meta)
+        d["params"][key] = value
+        return json.dumps(d)
+    return fn
+
+
 def _npz(path: Path) -> bytes:
     with zipfile.ZipFile(path) as z:
         return z.read("arrays.npz")
@@ -375,26 +393,18 @@ def test_load_rejects_damaged_foreign_and_other_versions(single_model, tmp_path)
     clf, _, _ = single_model
     good = clf.save(tmp_path / "good.zip")
 
-    def setkey(key, value):
-        def fn(meta):
-            d = json.loads(meta)
-            d[key] = value
-            return json.dumps(d)
-        return fn
-
     cases = {
         "broken json": _rewrite(good, tmp_path / "a.zip", meta_fn=lambda m: m[: len(m) // 2]),
-        "wrong format": _rewrite(good, tmp_path / "b.zip", meta_fn=setkey("format", "sklearn.pickle")),
-        "newer version": _rewrite(good, tmp_path / "c.zip", meta_fn=setkey("version", 99)),
+        "wrong format": _rewrite(good, tmp_path / "b.zip", meta_fn=_setkey("format", "sklearn.pickle")),
+        "newer version": _rewrite(good, tmp_path / "c.zip", meta_fn=_setkey("version", 99)),
         "vocab tampered": _rewrite(good, tmp_path / "d.zip", meta_fn=lambda m: json.dumps(
             {**json.loads(m), "vocabularies": [v[:-3] for v in json.loads(m)["vocabularies"]]})),
-        "classes tampered": _rewrite(good, tmp_path / "e.zip", meta_fn=setkey("classes", ["A"])),
+        "classes tampered": _rewrite(good, tmp_path / "e.zip", meta_fn=_setkey("classes", ["A"])),
         "npz truncated": _rewrite(good, tmp_path / "f.zip", npz_bytes=_npz(good)[:200]),
         "npz missing": _rewrite(good, tmp_path / "g.zip", drop="arrays.npz"),
-        "unknown encoder": _rewrite(good, tmp_path / "k.zip", meta_fn=lambda m: json.dumps(
-            {**json.loads(m), "params": {**json.loads(m)["params"], "encoder": "os.system"}})),
-        "encoder without its weights": _rewrite(good, tmp_path / "l.zip", meta_fn=lambda m: json.dumps(
-            {**json.loads(m), "params": {**json.loads(m)["params"], "encoder": "use-multilingual"}})),
+        "unknown encoder": _rewrite(good, tmp_path / "k.zip", meta_fn=_setparam("encoder", "os.system")),
+        "encoder without its weights": _rewrite(good, tmp_path / "l.zip",
+                                                meta_fn=_setparam("encoder", "use-multilingual")),
     }
     raw = good.read_bytes()
     (tmp_path / "h.zip").write_bytes(raw[: len(raw) // 2])
