@@ -1,13 +1,17 @@
 """Benchmark: exact-span NER figures of a spaCy pipeline on the shared German NER corpora.
 
 Prints GermEval 2014 dev and test (outer level, official metric: exact-span micro F1)
-per label for the bundled ngo_text pipeline (or ``--model``), and optionally LER and
-MobIE test with their labels mapped to PER/ORG/LOC (MISC is not annotated there, so
-MISC predictions are ignored on those sets).
+per label, and optionally LER and MobIE test with their labels mapped to PER/ORG/LOC
+(MISC is not annotated there, so MISC predictions are ignored on those sets).
+
+``--model`` is ``accurate`` (default), ``fast`` (the two bundled pipelines), or a spaCy
+pipeline name or path. A bundled pipeline is scored twice: as ``ngo_text.load(name)``
+(what users get: the ngo_text components on top; AGENCY is scored as ORG) and bare
+(``spacy.load`` of its folder: the NER alone).
 
 Usage::
 
-    python bench/ner_eval.py [--model PATH_OR_NAME] [--shared ../shared] [--extra] [--limit N]
+    python bench/ner_eval.py [--model accurate|fast|PATH] [--shared ../shared] [--extra] [--limit N]
 """
 from __future__ import annotations
 
@@ -32,7 +36,8 @@ MOBIE_EVAL_MAP = {"person": "PER", "organization": "ORG", "organization-company"
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--model", default=str(ROOT / "ngo_text" / "models" / "de_ngo"))
+    ap.add_argument("--model", default="accurate")
+    ap.add_argument("--no-bare", action="store_true", help="skip the bare-NER run of a bundled pipeline")
     ap.add_argument("--shared", type=Path,
                     default=Path(os.environ.get("NGO_TEXT_SHARED", ROOT.parent / "shared")))
     ap.add_argument("--extra", action="store_true", help="also LER and MobIE test")
@@ -46,20 +51,32 @@ def main(argv: list[str] | None = None) -> int:
     if not (ner / "germeval2014" / "test.tsv").is_file():
         print(f"shared NER data not found under {args.shared} (set NGO_TEXT_SHARED)")
         return 2
-    nlp = spacy.load(args.model)
+    from ngo_text.nlp.pipeline import BUNDLED_PIPELINES, load
+
+    runs = []
+    if args.model in BUNDLED_PIPELINES:
+        runs.append((f"ngo_text.load({args.model!r})", load(args.model)))
+        if not args.no_bare:
+            if args.model == "accurate":
+                from ngo_text.nlp.e5 import component  # noqa: F401  (registers ngo_e5_ner)
+            runs.append((f"bare {BUNDLED_PIPELINES[args.model].name}", spacy.load(BUNDLED_PIPELINES[args.model])))
+    else:
+        runs.append((args.model, spacy.load(args.model)))
     sets = [("GermEval 2014 dev (outer)", ner / "germeval2014" / "dev.tsv", "germeval", None),
             ("GermEval 2014 test (outer)", ner / "germeval2014" / "test.tsv", "germeval", None)]
     if args.extra:
         sets += [("LER test (PER/ORG/LOC)", ner / "ler" / "test.conll.gz", "conll", LER_EVAL_MAP),
                  ("MobIE test (PER/ORG/LOC)", ner / "mobie" / "test.conll2003", "conll",
                   MOBIE_EVAL_MAP)]
-    results = {}
-    print(f"model: {args.model}  pipeline: {nlp.pipe_names}")
-    for title, path, fmt, lmap in sets:
-        r = evaluate_ner(nlp, path, fmt=fmt, label_map=lmap, limit=args.limit)
-        results[title] = r
+    results: dict[str, dict] = {}
+    for run, nlp in runs:
+        print(f"model: {run}  pipeline: {nlp.pipe_names}")
+        for title, path, fmt, lmap in sets:
+            r = evaluate_ner(nlp, path, fmt=fmt, label_map=lmap, limit=args.limit)
+            results[f"{run} | {title}"] = r
+            print()
+            print(format_report(r, title=f"== {run} | {title}"))
         print()
-        print(format_report(r, title=f"== {title}"))
     if args.json:
         args.json.write_text(json.dumps(results, indent=1), encoding="utf-8")
     return 0

