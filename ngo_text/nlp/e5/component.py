@@ -32,11 +32,11 @@ __all__ = ["E5EntityRecognizer", "make_e5_ner"]
 @Language.factory(
     "ngo_e5_ner",
     assigns=["doc.ents", "doc.tensor"],
-    default_config={"window": 256, "batch_pieces": 4096, "threads": 0},
+    default_config={"window": 256, "threads": 0},
 )
-def make_e5_ner(nlp: Language, name: str, window: int, batch_pieces: int, threads: int) -> "E5EntityRecognizer":
-    """spaCy factory of :class:`E5EntityRecognizer` (config: window, batch_pieces, threads; 0 = all CPUs)."""
-    return E5EntityRecognizer(nlp, name, window=window, batch_pieces=batch_pieces, threads=threads or None)
+def make_e5_ner(nlp: Language, name: str, window: int, threads: int) -> "E5EntityRecognizer":
+    """spaCy factory of :class:`E5EntityRecognizer` (config: window, threads; 0 = the CPUs, at most 4)."""
+    return E5EntityRecognizer(nlp, name, window=window, threads=threads or None)
 
 
 class E5EntityRecognizer:
@@ -46,17 +46,15 @@ class E5EntityRecognizer:
         nlp: the pipeline (for its vocab).
         name: the component name.
         window: pieces per encoder window for long sentences.
-        batch_pieces: padded pieces per encoder batch (bounds memory).
-        threads: onnxruntime threads (``None``: the CPUs this process may use).
+        threads: encoder worker threads (``None``: the CPUs this process may use, at most 4).
         head: a loaded :class:`NerHead` (normally set by :meth:`from_disk`).
     """
 
-    def __init__(self, nlp: Language, name: str = "ner", *, window: int = 256, batch_pieces: int = 4096,
-                 threads: int | None = None, head: NerHead | None = None) -> None:
+    def __init__(self, nlp: Language, name: str = "ner", *, window: int = 256, threads: int | None = None,
+                 head: NerHead | None = None) -> None:
         self.name = name
         self.vocab = nlp.vocab
         self.window = window
-        self.batch_pieces = batch_pieces
         self.threads = threads
         self.head = head
         self._encoder: Any = None
@@ -75,7 +73,7 @@ class E5EntityRecognizer:
 
             head = self._require_head()
             self._encoder = E5Encoder(n_layers=head.n_layers, output_layers=head.states, window=self.window,
-                                      batch_pieces=self.batch_pieces, threads=self.threads)
+                                      threads=self.threads)
         return self._encoder
 
     def _require_head(self) -> NerHead:
