@@ -22,21 +22,47 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+sys.path.insert(0, str(ROOT / "training"))
+
 from ngo_text.nlp.e5.encoder import E5Encoder  # noqa: E402
-from ngo_text.nlp.evaluate import read_conll, read_germeval  # noqa: E402
+from ngo_text.nlp.evaluate import map_tags, read_conll, read_germeval, tags_to_spans  # noqa: E402
+from prepare import LER_MAP, MISSING, MOBIE_MAP  # noqa: E402  (the fast pipeline's label mapping)
 
 SPLITS = {
     "germeval_train": ("germeval2014/train.bio", "germeval", None),
     "germeval_dev": ("germeval2014/dev.tsv", "germeval", None),
     "germeval_test": ("germeval2014/test.tsv", "germeval", None),
+    # extra CC BY training data, mapped as for the fast pipeline (training/prepare.py); the CRF
+    # has no notion of a missing label, so sentences with a *missing* type are left out
+    "mobie_train": ("mobie/train.conll2003", "conll", MOBIE_MAP),
+    "ler_train": ("ler/train_reconstructed.conll.gz", "conll", LER_MAP),
 }
 
 
-def read_split(shared: Path, rel: str, fmt: str, label_map) -> list[tuple[list[str], list[str]]]:
+def read_split(shared: Path, rel: str, fmt: str, label_map, *, ler_max: int = 12000,
+               seed: int = 0) -> list[tuple[list[str], list[str]]]:
     path = shared / "data" / "ner" / rel
     if fmt == "germeval":
         return list(read_germeval(path))
-    return list(read_conll(path, label_map=label_map))
+    out, dropped = [], 0
+    for toks, tags in read_conll(path):
+        types = {lab for _, _, lab in tags_to_spans(tags)}
+        if any(label_map.get(t, None) == MISSING for t in types):
+            dropped += 1
+            continue
+        out.append((toks, map_tags(tags, {k: v for k, v in label_map.items() if v != MISSING})))
+    if label_map is LER_MAP:  # as prepare.py: sentences with an entity + 5 % of the others, capped
+        import random
+
+        rng = random.Random(seed)
+        with_ent = [s for s in out if any(t != "O" for t in s[1])]
+        other = [s for s in out if all(t == "O" for t in s[1])]
+        rng.shuffle(other)
+        out = with_ent + other[: int(len(other) * 0.05)]
+        rng.shuffle(out)
+        out = out[:ler_max]
+    print(f"  {rel}: {len(out)} sentences kept, {dropped} with a missing type left out")
+    return out
 
 
 def extract(enc: E5Encoder, sents: list[tuple[list[str], list[str]]], out: Path, chunk: int = 2000) -> None:
