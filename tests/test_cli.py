@@ -247,6 +247,21 @@ def test_tag_with_model_finds_entities(nlp, tmp_path, capsys):
             assert text[ent["start"]:ent["end"]] == ent["text"]
 
 
+@pytest.mark.parametrize("model", ["fast", "accurate"])
+def test_tag_model_option_picks_the_bundled_pipeline(model, tmp_path, capsys):
+    from ngo_text.nlp.pipeline import accurate_available
+
+    if model == "accurate" and accurate_available() is not None:
+        pytest.skip(f"accurate pipeline unavailable: {accurate_available()}")
+    paths = _write_articles(tmp_path / "in", 1)
+    out = tmp_path / "o.jsonl"
+    assert main(["tag", *map(str, paths), "-q", "-o", str(out), "--model", model]) == 0
+    (rec,) = _records(out).values()
+    assert rec["entities"]
+    assert main(["tag", *map(str, paths), "-q", "-o", str(tmp_path / "x.jsonl"), "--model", "no_such_xyz"]) == 1
+    assert "not found" in capsys.readouterr().err
+
+
 # -- topics and evaluate subcommands --------------------------------------------------
 def _write_labeled(path: Path, n: int, templates: dict[str, str]) -> Path:
     """A labelled CSV (text,label): ``n`` texts per label from its ``{i}`` template, interleaved."""

@@ -186,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
             nn.utils.clip_grad_norm_(model.parameters(), 5.0)
             opt.step()
             sched.step()
-            total += float(loss)
+            total += float(loss.detach())
         r = evaluate(model, dfeats, dsents)
         f = r["micro"]["f"]
         per = {k: round(v["f"], 4) for k, v in r["per_label"].items()}

@@ -130,7 +130,8 @@ class E5EntityRecognizer:
 
         head = self._require_head()
         buf = io.BytesIO()
-        np.savez(buf, **head.a)
+        arrays: dict[str, Any] = dict(head.a)
+        np.savez(buf, allow_pickle=False, **arrays)
         return json.dumps({"meta": head.meta}).encode() + b"\n" + buf.getvalue()
 
     def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> "E5EntityRecognizer":

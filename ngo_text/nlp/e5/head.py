@@ -81,7 +81,8 @@ class NerHead:
         folder.mkdir(parents=True, exist_ok=True)
         # float16 on disk halves the file; every array is read back as float32
         # (GermEval dev F1 unchanged to the 4th decimal)
-        np.savez(folder / "head.npz", **{k: v.astype(np.float16) for k, v in self.a.items()})
+        halves: dict[str, Any] = {k: v.astype(np.float16) for k, v in self.a.items()}
+        np.savez(folder / "head.npz", allow_pickle=False, **halves)
         (folder / "head.json").write_text(json.dumps({**self.meta, "format": HEAD_FORMAT}, indent=1),
                                           encoding="utf-8")
 
