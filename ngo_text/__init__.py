@@ -3,7 +3,7 @@
 Public API (imported lazily, so ``import ngo_text`` loads no model and no spaCy)::
 
     parse(source, *, url=None, published=None) -> Article      # structure, no model
-    load(model=None) -> spacy.Language                          # bundled or named pipeline
+    load(model=None) -> spacy.Language                          # "accurate" (default), "fast", or a named pipeline
     analyze(source, *, url=None, published=None, nlp=None) -> Article
     TopicClassifier, Taxonomy                                   # topics
     RelatedIndex, teaser_block                                  # related articles
