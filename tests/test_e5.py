@@ -11,7 +11,7 @@ import spacy
 from ngo_text.errors import ModelFormatError, ModelNotFoundError
 from ngo_text.nlp import pipeline
 from ngo_text.nlp.e5 import weights as e5_weights
-from ngo_text.nlp.e5.head import NerHead, _reverse_within
+from ngo_text.nlp.e5.head import NerHead
 
 AVAILABLE = pipeline.accurate_available()
 needs_e5 = pytest.mark.skipif(AVAILABLE is not None, reason=f"accurate pipeline unavailable: {AVAILABLE}")
@@ -189,16 +189,32 @@ def test_viterbi_is_the_best_path():
     assert head.viterbi(em[:0]) == []
 
 
-def test_bilstm_padding_does_not_change_results(tmp_path):
+def _lstm_reference(x: np.ndarray, wih, whh, b) -> np.ndarray:
+    """PyTorch's LSTM (gates i, f, g, o) over one sequence, step by step."""
+    sig = lambda v: 1 / (1 + np.exp(-v))  # noqa: E731
+    h = np.zeros(whh.shape[1])
+    c = np.zeros(whh.shape[1])
+    out = []
+    for xt in x:
+        i, f, g, o = np.split(wih @ xt + whh @ h + b, 4)
+        c = sig(f) * c + sig(i) * np.tanh(g)
+        h = sig(o) * np.tanh(c)
+        out.append(h)
+    return np.array(out)
+
+
+def test_bilstm_matches_reference_and_padding_does_not_matter(tmp_path):
     head = _random_head()
+    a = head.a
     rng = np.random.default_rng(2)
     sents = [rng.normal(size=(n, 6)).astype(np.float32) for n in (3, 7, 1)]
-    alone = [head.emissions([s])[0] for s in sents]
     together = head.emissions(sents)
-    for x, y in zip(alone, together):
-        np.testing.assert_allclose(x, y, rtol=1e-5, atol=1e-5)
-    x = np.arange(12).reshape(2, 6)
-    np.testing.assert_array_equal(_reverse_within(x, np.array([4, 6])), [[3, 2, 1, 0, 4, 5], [11, 10, 9, 8, 7, 6]])
+    for s, got in zip(sents, together):
+        fwd = _lstm_reference(s, a["f_wih"], a["f_whh"], a["f_b"])
+        bwd = _lstm_reference(s[::-1], a["b_wih"], a["b_whh"], a["b_b"])[::-1]
+        want = np.concatenate([fwd, bwd], axis=1) @ a["out_w"].T + a["out_b"]
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
+        np.testing.assert_allclose(head.emissions([s])[0], got, rtol=1e-5, atol=1e-5)
     head.save(tmp_path)
     again = NerHead.load(tmp_path)
     feats = [rng.normal(size=(5, 2, 6)).astype(np.float32)]

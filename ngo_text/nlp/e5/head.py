@@ -1,7 +1,8 @@
-"""The NER head over e5 word features: scalar layer mix, BiLSTM, CRF (numpy, no torch).
+"""The NER head over e5 word features: scalar layer mix, BiLSTM, CRF (no torch).
 
 Trained by ``training/e5/train_head.py`` (PyTorch, a developer step) and saved
-as ``head.npz`` + ``head.json``; this module only runs it. A frozen encoder
+as ``head.npz`` + ``head.json``; this module only runs it: the mix and the CRF
+(Viterbi) in numpy, the BiLSTM through onnxruntime. A frozen encoder
 under a linear head stayed at or below 0.64 F1 on GermEval, so the head needs
 context of its own (the BiLSTM) and label transitions (the CRF).
 """
@@ -23,35 +24,45 @@ _ARRAYS = ("mix", "f_wih", "f_whh", "f_b", "b_wih", "b_whh", "b_b", "out_w", "ou
            "crf_start", "crf_end", "crf_trans")
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 0.5 * (np.tanh(0.5 * x) + 1.0)
+def _onnx_gates(m: np.ndarray) -> np.ndarray:
+    """PyTorch LSTM gate blocks (i, f, g, o) in ONNX order (i, o, f, c)."""
+    i, f, g, o = np.split(m, 4, axis=0)
+    return np.concatenate([i, o, f, g], axis=0)
 
 
-def _lstm(x: np.ndarray, lengths: np.ndarray, wih: np.ndarray, whh: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """One LSTM direction over right-padded (B, T, D) input (PyTorch gate order i, f, g, o)."""
-    B, T, _ = x.shape
-    h_dim = whh.shape[1]
-    gates_x = x @ wih.T + b  # (B, T, 4h), one GEMM for every step
-    h = np.zeros((B, h_dim), dtype=np.float32)
-    c = np.zeros((B, h_dim), dtype=np.float32)
-    out = np.zeros((B, T, h_dim), dtype=np.float32)
-    whh_t = np.ascontiguousarray(whh.T)
-    for t in range(int(lengths.max(initial=0))):
-        g = gates_x[:, t] + h @ whh_t
-        i, f, gg, o = np.split(g, 4, axis=1)
-        c = _sigmoid(f) * c + _sigmoid(i) * np.tanh(gg)
-        h = _sigmoid(o) * np.tanh(c)
-        out[:, t] = h  # padded steps come after a sequence's end, so they never feed a real one
-    return out
+def build_head_onnx(a: dict[str, np.ndarray]):  # -> onnx.ModelProto
+    """The BiLSTM + output layer as ONNX: x (T, B, H) time-major, lens (B,) -> emissions (T, B, n_tags).
 
+    onnxruntime's LSTM reverses each sequence within its length, so right padding
+    never feeds a real step; it ran 1.45x faster than a numpy loop over the steps.
+    """
+    from onnx import TensorProto, helper, numpy_helper
 
-def _reverse_within(x: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """Reverse each sequence of right-padded ``x`` within its own length (padding stays at the end)."""
-    B, T = x.shape[:2]
-    idx = np.arange(T)[None, :].repeat(B, 0)
-    rev = lengths[:, None] - 1 - idx
-    idx = np.where(rev >= 0, rev, idx)
-    return x[np.arange(B)[:, None], idx]
+    hd = a["f_whh"].shape[1]
+    zeros = np.zeros(4 * hd, dtype=np.float32)
+    arrays = {
+        "W": np.stack([_onnx_gates(a["f_wih"]), _onnx_gates(a["b_wih"])]),
+        "R": np.stack([_onnx_gates(a["f_whh"]), _onnx_gates(a["b_whh"])]),
+        # PyTorch's two biases are summed in the head file; ONNX's recurrent bias half stays 0
+        "B": np.stack([np.concatenate([_onnx_gates(a["f_b"]), zeros]), np.concatenate([_onnx_gates(a["b_b"]), zeros])]),
+        "out_wT": np.ascontiguousarray(a["out_w"].T), "out_b": a["out_b"],
+    }
+    inits = [numpy_helper.from_array(v.astype(np.float32), k) for k, v in arrays.items()]
+    inits.append(numpy_helper.from_array(np.array([0, 0, -1], np.int64), "shape"))
+    nodes = [helper.make_node("LSTM", ["x", "W", "R", "B", "lens"], ["y"], direction="bidirectional",
+                              hidden_size=hd),
+             helper.make_node("Transpose", ["y"], ["yt"], perm=[0, 2, 1, 3]),  # (T, B, 2, h)
+             helper.make_node("Reshape", ["yt", "shape"], ["yr"]),             # (T, B, 2h): fwd | bwd
+             helper.make_node("MatMul", ["yr", "out_wT"], ["mm"]),
+             helper.make_node("Add", ["mm", "out_b"], ["em"])]
+    graph = helper.make_graph(
+        nodes, "ngo_ner_head",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["T", "B", a["f_wih"].shape[1]]),
+         helper.make_tensor_value_info("lens", TensorProto.INT32, ["B"])],
+        [helper.make_tensor_value_info("em", TensorProto.FLOAT, ["T", "B", a["out_w"].shape[0]])], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="ngo_text")
+    model.ir_version = 8
+    return model
 
 
 class NerHead:
@@ -66,6 +77,7 @@ class NerHead:
         self.tags: list[str] = list(meta["tags"])
         if self.a["crf_trans"].shape != (len(self.tags), len(self.tags)):
             raise ModelFormatError("NER head: tag list and CRF transitions disagree")
+        self._ort: Any = None
 
     @property
     def states(self) -> tuple[int, ...]:
@@ -101,6 +113,17 @@ class NerHead:
         return cls(arrays, meta)
 
     # -- inference ---------------------------------------------------------
+    def _session(self) -> Any:
+        if self._ort is None:
+            import onnxruntime as ort
+
+            opts = ort.SessionOptions()
+            opts.intra_op_num_threads = 1
+            opts.inter_op_num_threads = 1
+            self._ort = ort.InferenceSession(build_head_onnx(self.a).SerializeToString(), opts,
+                                             providers=["CPUExecutionProvider"])
+        return self._ort
+
     def mix(self, feats: np.ndarray) -> np.ndarray:
         """Weighted sum of the layer states: (n, S, H) -> (n, H)."""
         return np.einsum("nsh,s->nh", feats, self.a["mix"]).astype(np.float32)
@@ -114,14 +137,11 @@ class NerHead:
         if T == 0:
             return [np.zeros((0, len(self.tags)), np.float32) for _ in mixed]
         H = mixed[0].shape[1]
-        x = np.zeros((len(mixed), T, H), dtype=np.float32)
+        x = np.zeros((len(mixed), T, H), dtype=np.float32)  # right-padded
         for i, m in enumerate(mixed):
             x[i, :len(m)] = m
-        a = self.a
-        fwd = _lstm(x, lengths, a["f_wih"], a["f_whh"], a["f_b"])
-        bwd = _reverse_within(_lstm(_reverse_within(x, lengths), lengths, a["b_wih"], a["b_whh"], a["b_b"]),
-                              lengths)
-        scores = np.concatenate([fwd, bwd], axis=-1) @ a["out_w"].T + a["out_b"]
+        x = x.transpose(1, 0, 2).copy()  # time-major
+        scores = self._session().run(["em"], {"x": x, "lens": lengths.astype(np.int32)})[0].transpose(1, 0, 2)
         return [scores[i, :n] for i, n in enumerate(lengths)]
 
     def viterbi(self, em: np.ndarray) -> list[int]:
