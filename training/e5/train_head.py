@@ -173,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
         model.load_state_dict(ck["model"]); opt.load_state_dict(ck["opt"]); sched.load_state_dict(ck["sched"])
         start, best, log = ck["epoch"], ck["best"], ck["log"]
         rng.setstate(ck["rng"])
+        if "torch_rng" in ck:  # dropout masks continue as in an uninterrupted run
+            torch.set_rng_state(ck["torch_rng"])
         print(f"resumed after epoch {start} (best dev {best:.4f})")
     meta = {"n_layers": fmeta["layers"], "states": used_states, "hidden": args.hidden,
             "train": args.train, "seed": args.seed, "trained_with": "training/e5/train_head.py"}
@@ -207,10 +209,13 @@ def main(argv: list[str] | None = None) -> int:
             em_n = head.emissions([head.mix(dfeats[dsents[i][0]:dsents[i][1]].astype(np.float32))
                                    for i in range(8)])
             diff = max(float(np.abs(em_t[i, :len(e)] - e).max()) for i, e in enumerate(em_n))
-            print(f"  exported best (numpy vs torch emissions: max abs diff {diff:.2e})", flush=True)
-            assert diff < 1e-3, diff
+            scale = max(float(np.abs(e).max()) for e in em_n)
+            print(f"  exported best (exported head vs torch emissions: max abs diff {diff:.2e}, "
+                  f"max |emission| {scale:.1f}; the head file stores float16)", flush=True)
+            assert diff < 1e-3 * max(scale, 1.0), diff
         torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(),
-                    "epoch": epoch + 1, "best": best, "log": log, "rng": rng.getstate()}, args.run / "last.pt")
+                    "epoch": epoch + 1, "best": best, "log": log, "rng": rng.getstate(),
+                    "torch_rng": torch.get_rng_state()}, args.run / "last.pt")
         (args.run / "log.json").write_text(json.dumps(log, indent=1))
     print(f"best dev F1 {best:.4f}")
     return 0
