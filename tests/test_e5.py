@@ -234,3 +234,21 @@ def test_germeval_dev_floor(accurate, shared_dir):
         pytest.skip(f"{dev} not found")
     r = evaluate_ner(accurate, dev, limit=600)
     assert r["micro"]["f"] >= 0.80, r["micro"]
+
+
+@needs_e5
+def test_forked_child_gets_its_own_workers(component):
+    """A child forked after the encoder ran must not wait on the parent's (absent) threads."""
+    import multiprocessing as mp
+
+    words = [["Amnesty", "International", "in", "Berlin", "."], ["Das", "BKA", "ermittelt", "."]]
+    before = component.encoder.encode(words)
+    ctx = mp.get_context("fork")
+    with ctx.Pool(1) as pool:
+        after = pool.apply_async(_encode_in_child, (words,)).get(timeout=120)
+    for x, y in zip(before, after):
+        np.testing.assert_allclose(x, y, rtol=1e-5, atol=1e-5)
+
+
+def _encode_in_child(words):
+    return pipeline.load("accurate").get_pipe("ner").encoder.encode(words)

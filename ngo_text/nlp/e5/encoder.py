@@ -279,6 +279,8 @@ def build_onnx(w: E5Weights, n_layers: int, output_layers: Sequence[int], *, int
 
 @dataclass(frozen=True)
 class EncoderConfig:
+    """What an :class:`E5Encoder` computes (see its arguments)."""
+
     n_layers: int = 9
     output_layers: tuple[int, ...] = (3, 4, 5, 6, 7, 8, 9)
     int8: bool = True
@@ -315,12 +317,14 @@ class E5Encoder:
         cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
         self.threads_used = max(1, int(threads) if threads else min(4, cpus))
         self._executor: ThreadPoolExecutor | None = None
+        self._executor_pid = 0
         self.tokenizer = PieceTokenizer(self.weights)
         self._session = None
         self._lock = threading.Lock()
 
     @property
     def width(self) -> int:
+        """Width of a word feature (384)."""
         return self.weights.hidden
 
     def _get_session(self):
@@ -344,10 +348,12 @@ class E5Encoder:
         return ort.InferenceSession(data, opts, providers=["CPUExecutionProvider"])
 
     def _pool(self) -> ThreadPoolExecutor:
-        if self._executor is None:
+        # a forked child inherits the executor but not its threads: it would wait forever
+        if self._executor is None or self._executor_pid != os.getpid():
             with self._lock:
-                if self._executor is None:
+                if self._executor is None or self._executor_pid != os.getpid():
                     self._executor = ThreadPoolExecutor(self.threads_used, thread_name_prefix="ngo_e5")
+                    self._executor_pid = os.getpid()
         return self._executor
 
     # -- windows -------------------------------------------------------
