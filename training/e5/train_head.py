@@ -176,7 +176,8 @@ def main(argv: list[str] | None = None) -> int:
         if "torch_rng" in ck:  # dropout masks continue as in an uninterrupted run
             torch.set_rng_state(ck["torch_rng"])
         print(f"resumed after epoch {start} (best dev {best:.4f})")
-    meta = {"n_layers": fmeta["layers"], "states": used_states, "hidden": args.hidden,
+    # the encoder at run time only needs the layers up to the deepest state the head reads
+    meta = {"n_layers": max(used_states), "states": used_states, "hidden": args.hidden,
             "train": args.train, "seed": args.seed, "trained_with": "training/e5/train_head.py"}
     for epoch in range(start, args.epochs):
         t0, total = time.time(), 0.0
