@@ -139,8 +139,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("jsonl", "csv", "parquet"),
                    help="output format (default: from the OUT suffix, else jsonl)")
     p.add_argument("--model", metavar="NAME",
-                   help="'accurate' (default: e5-small transformer NER, GermEval F1 ~0.82, a few thousand "
-                        "words/s), 'fast' (CNN, F1 0.69, ~9,000 words/s), or a spaCy pipeline name or path")
+                   help="'accurate' (default: e5-small transformer NER, GermEval F1 0.83, ~2,500 "
+                        "words/s), 'fast' (CNN, F1 0.69, ~8,000 words/s), or a spaCy pipeline name or path")
     p.add_argument("--topics", metavar="MODEL",
                    help="saved TopicClassifier to assign topics (default: taxonomy tagger)")
     p.add_argument("--no-nlp", action="store_true",

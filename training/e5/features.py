@@ -89,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     ap.add_argument("--out", type=Path, default=ROOT / "training" / "e5" / "features")
     ap.add_argument("--layers", type=int, default=9, help="encoder layers that run")
-    ap.add_argument("--states", default="3,4,5,6,7,8,9", help="hidden states kept per word")
+    ap.add_argument("--states", default="3,4,5,6,7,8,9",
+                    help="hidden states kept per word (a superset of what the head uses: 3-8 shipped, 9 for the ablation)")
     ap.add_argument("--splits", default=",".join(SPLITS))
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
