@@ -320,6 +320,7 @@ class E5Encoder:
         self._executor_pid = 0
         self.tokenizer = PieceTokenizer(self.weights)
         self._session = None
+        self._session_pid = 0
         self._lock = threading.Lock()
 
     @property
@@ -328,10 +329,12 @@ class E5Encoder:
         return self.weights.hidden
 
     def _get_session(self):
-        if self._session is None:
+        # onnxruntime sessions are not documented as fork-safe: a forked child builds its own
+        if self._session is None or self._session_pid != os.getpid():
             with self._lock:
-                if self._session is None:
+                if self._session is None or self._session_pid != os.getpid():
                     self._session = self._make_session()
+                    self._session_pid = os.getpid()
         return self._session
 
     def _make_session(self):

@@ -9,6 +9,7 @@ context of its own (the BiLSTM) and label transitions (the CRF).
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -78,6 +79,7 @@ class NerHead:
         if self.a["crf_trans"].shape != (len(self.tags), len(self.tags)):
             raise ModelFormatError("NER head: tag list and CRF transitions disagree")
         self._ort: Any = None
+        self._ort_pid = 0
 
     @property
     def states(self) -> tuple[int, ...]:
@@ -114,8 +116,10 @@ class NerHead:
 
     # -- inference ---------------------------------------------------------
     def _session(self) -> Any:
-        if self._ort is None:
+        if self._ort is None or self._ort_pid != os.getpid():  # a forked child builds its own
             import onnxruntime as ort
+
+            self._ort_pid = os.getpid()
 
             opts = ort.SessionOptions()
             opts.intra_op_num_threads = 1
