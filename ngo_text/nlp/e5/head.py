@@ -168,10 +168,14 @@ class NerHead:
 
     def predict(self, feats: Sequence[np.ndarray], batch: int = 64) -> list[list[str]]:
         """BIO tags for each sentence's word features ((n_words, S, H) arrays)."""
-        out: list[list[str]] = [[] for _ in feats]
-        order = sorted(range(len(feats)), key=lambda i: len(feats[i]))
+        return self.tag([self.mix(f) for f in feats], batch=batch)
+
+    def tag(self, mixed: Sequence[np.ndarray], batch: int = 64) -> list[list[str]]:
+        """BIO tags for each sentence's mixed features ((n_words, H) arrays, see :meth:`mix`)."""
+        out: list[list[str]] = [[] for _ in mixed]
+        order = sorted(range(len(mixed)), key=lambda i: len(mixed[i]))
         for k in range(0, len(order), batch):
             ids = order[k:k + batch]
-            for i, em in zip(ids, self.emissions([self.mix(feats[i]) for i in ids])):
+            for i, em in zip(ids, self.emissions([mixed[i] for i in ids])):
                 out[i] = [self.tags[j] for j in self.viterbi(em)]
         return out
