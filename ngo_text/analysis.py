@@ -12,8 +12,8 @@ import dataclasses
 import os
 from typing import Any, Iterable, Iterator
 
-from .model import to_date
-from .model import ENTITY_LABELS, Article, Entity, Topic
+from .model import ENTITY_LABELS, Article, Entity, Topic, to_date
+from .nlp.normalize import CleanText, clean_for_nlp
 
 __all__ = ["analyze", "analyze_many", "doc_to_entities", "resolve_nlp", "text_entities"]
 
@@ -36,11 +36,15 @@ def resolve_nlp(nlp: Any = None):
     return nlp
 
 
-def doc_to_entities(doc) -> list[Entity]:
+def doc_to_entities(doc, *, cleaned: CleanText | None = None,
+                    original: str | None = None) -> list[Entity]:
     """The entities of a processed Doc as :class:`Entity` objects.
 
-    Offsets are character offsets into ``doc.text`` (for :func:`analyze` that
-    is :attr:`Article.text`). ``canonical`` defaults to the entity text;
+    Offsets are character offsets into ``doc.text``, or, when the Doc was made
+    from ``cleaned`` (:func:`ngo_text.nlp.normalize.clean_for_nlp` of
+    ``original``), into ``original``; then ``Entity.text`` is the original
+    slice (it may hold a soft hyphen) and ``canonical`` is clean. For
+    :func:`analyze` the original is :attr:`Article.text`. ``canonical`` defaults to the entity text;
     labels of foreign pipelines are mapped (PERSON -> PER, GPE -> LOC, ...),
     labels outside :data:`ngo_text.model.ENTITY_LABELS` after mapping are dropped.
     """
@@ -53,8 +57,12 @@ def doc_to_entities(doc) -> list[Entity]:
         if label not in ENTITY_LABELS:
             continue
         org_type = ent._.org_type if label == "ORG" else None
+        start, end, text = ent.start_char, ent.end_char, ent.text
+        if cleaned is not None and original is not None:
+            start, end = cleaned.to_original(start, end)
+            text = original[start:end]
         out.append(Entity(
-            text=ent.text, label=label, start=ent.start_char, end=ent.end_char,
+            text=text, label=label, start=start, end=end,
             canonical=ent._.canonical or " ".join(ent.text.split()),
             value=ent._.value if label == "DATE" else None, org_type=org_type))
     return out
@@ -75,13 +83,15 @@ def _to_article(source: Any, url: str | None, published: Any) -> Article:
 
 
 
-def _make_doc(nlp, article: Article):
+def _make_doc(nlp, article: Article) -> tuple[Any, CleanText]:
+    """The Doc of the article's cleaned text (no soft hyphens ...) and the offset map."""
     from .nlp import ensure_extensions
 
     ensure_extensions()
-    doc = nlp.make_doc(article.text)
+    cleaned = clean_for_nlp(article.text)
+    doc = nlp.make_doc(cleaned.text)
     doc._.published = article.published
-    return doc
+    return doc, cleaned
 
 
 def _resolve_topics(topics: Any):
@@ -105,8 +115,8 @@ def _resolve_topics(topics: Any):
                     "TopicClassifier with .predict_topics(texts)")
 
 
-def _finish(article: Article, doc, tagger) -> Article:
-    article.entities = doc_to_entities(doc)
+def _finish(article: Article, doc, cleaned: CleanText, tagger) -> Article:
+    article.entities = doc_to_entities(doc, cleaned=cleaned, original=article.text)
     if tagger is not None:
         article.topics = [t for t in tagger(doc, article) if isinstance(t, Topic)]
     return article
@@ -135,8 +145,8 @@ def analyze(source: Any, *, url: str | None = None, published: Any = None, nlp: 
     nlp = resolve_nlp(nlp)
     tagger = _resolve_topics(topics)
     article = _to_article(source, url, published)
-    doc = nlp(_make_doc(nlp, article))
-    return _finish(article, doc, tagger)
+    doc, cleaned = _make_doc(nlp, article)
+    return _finish(article, nlp(doc), cleaned, tagger)
 
 
 def analyze_many(items: Iterable[Any], *, nlp: Any = None, topics: Any = "default",
@@ -156,10 +166,11 @@ def analyze_many(items: Iterable[Any], *, nlp: Any = None, topics: Any = "defaul
     nlp = resolve_nlp(nlp)
     tagger = _resolve_topics(topics)
 
-    def pairs() -> Iterator[tuple[Any, Article]]:
+    def pairs() -> Iterator[tuple[Any, tuple[Article, CleanText]]]:
         for item in items:
             article = _to_article(item, None, None)
-            yield _make_doc(nlp, article), article
+            doc, cleaned = _make_doc(nlp, article)
+            yield doc, (article, cleaned)
 
     stream = nlp.pipe(pairs(), as_tuples=True, batch_size=batch_size)
     if progress:
@@ -167,8 +178,8 @@ def analyze_many(items: Iterable[Any], *, nlp: Any = None, topics: Any = "defaul
 
         total = len(items) if hasattr(items, "__len__") else None
         stream = tqdm(stream, total=total, desc="analyze", unit="doc")
-    for doc, article in stream:
-        yield _finish(article, doc, tagger)
+    for doc, (article, cleaned) in stream:
+        yield _finish(article, doc, cleaned, tagger)
 
 
 def text_entities(texts: Iterable[str], *, nlp: Any = None, batch_size: int = 16,
@@ -180,10 +191,11 @@ def text_entities(texts: Iterable[str], *, nlp: Any = None, batch_size: int = 16
     """
     nlp = resolve_nlp(nlp)
     texts = list(texts) if progress else texts
-    stream = nlp.pipe((str(t) for t in texts), batch_size=batch_size)
+    pairs = ((nlp.make_doc(c.text), (str(t), c)) for t in texts for c in [clean_for_nlp(str(t))])
+    stream = nlp.pipe(pairs, as_tuples=True, batch_size=batch_size)
     if progress:
         from tqdm.auto import tqdm
 
         stream = tqdm(stream, total=len(texts), desc="entities", unit="doc")
-    for doc in stream:
-        yield doc_to_entities(doc)
+    for doc, (text, cleaned) in stream:
+        yield doc_to_entities(doc, cleaned=cleaned, original=text)

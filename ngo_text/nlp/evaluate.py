@@ -38,6 +38,7 @@ __all__ = [
     "spans_to_tags",
     "map_tags",
     "evaluate_ner",
+    "evaluate_entity_sets",
     "evaluate_spans",
     "format_report",
 ]
@@ -277,6 +278,40 @@ def evaluate_spans(gold: Iterable[Iterable[Span]], pred: Iterable[Iterable[Span]
             "ignored_predictions": dict(ignored), "n_sentences": len(gold_l)}
 
 
+def evaluate_entity_sets(gold: Iterable[Iterable[tuple[str, str]]],
+                         pred: Iterable[Iterable[tuple[str, str]]], *,
+                         merge: Mapping[str, str] | None = None,
+                         labels: Iterable[str] | None = None) -> dict[str, Any]:
+    """P/R/F1 over the *sets* of distinct ``(label, surface)`` pairs per document.
+
+    This is how entities on real pages are scored (``ANNOTATION.md``): a document
+    counts each distinct surface once, whatever the number of mentions. Surfaces
+    are compared after :func:`ngo_text.nlp.normalize.surface_key` (soft hyphens,
+    no-break spaces, decomposed umlauts, runs of whitespace do not matter).
+
+    Args:
+        gold, pred: per document, ``(label, surface)`` pairs.
+        merge: label map applied to both sides first (``{"AGENCY": "ORG"}`` for
+            the ORG/AGENCY-merged figure).
+        labels: labels to score (default: the gold labels).
+
+    Returns:
+        As :func:`evaluate_spans`, with ``n_documents`` for ``n_sentences``.
+    """
+    from .normalize import surface_key
+
+    merge = dict(merge or {})
+
+    def as_spans(docs: Iterable[Iterable[tuple[str, str]]]) -> list[set[Any]]:
+        return [{(surface_key(text), "", merge.get(label, label)) for label, text in doc}
+                for doc in docs]
+
+    result = evaluate_spans(as_spans(gold), as_spans(pred),
+                            labels=None if labels is None else [merge.get(lab, lab) for lab in labels])
+    result["n_documents"] = result.pop("n_sentences")
+    return result
+
+
 def _pred_spans(doc: Any, starts: list[int], ends: list[int],
                 pred_label_map: Mapping[str, str]) -> list[Span]:
     """Predicted entities of ``doc`` as gold-token spans (via character offsets)."""
@@ -378,7 +413,8 @@ def format_report(result: Mapping[str, Any], *, title: str | None = None) -> str
         lines.append(row(lab, m))
     lines.append("-" * len(head))
     lines.append(row("micro", result["micro"]))
-    extra = [f"sentences={result.get('n_sentences', 0)}"]
+    extra = ([f"documents={result['n_documents']}"] if "n_documents" in result
+             else [f"sentences={result.get('n_sentences', 0)}"])
     if "n_tokens" in result:
         extra.append(f"tokens={result['n_tokens']}")
     if result.get("words_per_second"):

@@ -30,13 +30,14 @@ from typing import Sequence
 import numpy as np
 
 from ...errors import ModelNotFoundError
+from ..normalize import INVISIBLE
 from .weights import E5Weights, read_weights
 
 __all__ = ["E5Encoder", "PieceTokenizer", "reference_forward", "build_onnx"]
 
-# characters that never carry meaning inside a word (soft hyphen, zero-width
-# space/joiners, word joiner, BOM): removed before the pieces are looked up
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+# removed before the pieces are looked up (a Doc made by analyze() has none left;
+# one made by someone else's code may)
+_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE))
 #: pieces per word at most (a 300-character URL would otherwise fill a window)
 MAX_WORD_PIECES = 24
 #: characters of a word that are tokenised (the pieces beyond MAX_WORD_PIECES are dropped anyway)
