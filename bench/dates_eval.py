@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"MobIE test file not found: {path} (set NGO_TEXT_SHARED)", file=sys.stderr)
         return 2
     nlp = spacy.blank("de")
-    comp = DateRecognizer(nlp, ranges=False)  # MobIE annotates range end points separately
+    comp = DateRecognizer(nlp, ranges=False, weekdays=True, deictic=True)  # MobIE annotates range end points separately
     tp = fp = fn = 0
     ntp = nfp = nfn = 0
     otp = n_pred = n_gold = 0

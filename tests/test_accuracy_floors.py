@@ -53,7 +53,7 @@ def test_mobie_date_f1_floor(shared_dir):
     from ngo_text.nlp.dates import DateRecognizer
 
     nlp = spacy.blank("de")
-    component = DateRecognizer(nlp, ranges=False)  # MobIE annotates range end points separately
+    component = DateRecognizer(nlp, ranges=False, weekdays=True, deictic=True)  # MobIE annotates range end points separately
     tp = fp = fn = 0
     for words, gold in bench.read_docs(path):
         doc = component(bench.make_doc(nlp.vocab, words))

@@ -32,7 +32,7 @@ def ruler_nlp():
 
 def make_article(**kw) -> Article:
     base = dict(id="a1", title="Hilfe für Kinder in Hamburg",
-                lead="Hamburg – Der Kinderschutzbund (DKSB) fordert am Mittwoch mehr Geld.",
+                lead="Hamburg – Der Kinderschutzbund (DKSB) fordert am Mittwoch, 28. April, mehr Geld.",
                 paragraphs=["Anna Berg, Geschäftsführerin, sagte: „Wir brauchen drei Stellen.“",
                             "Berg kritisierte das Familienministerium. Otto war auch da."],
                 published=dt.date(2021, 4, 30))
@@ -52,7 +52,8 @@ def test_analyze_article_offsets_and_fields(ruler_nlp):
     assert by_text["Kinderschutzbund"].label == "ORG"
     assert by_text["Kinderschutzbund"].org_type == "ngo"
     assert by_text["DKSB"].canonical == by_text["Kinderschutzbund"].canonical
-    assert by_text["Mittwoch"].value == "2021-04-28"  # relative to published
+    assert by_text["28. April"].value == "2021-04-28"  # year from the publication date
+    assert "Mittwoch" not in by_text  # weekdays are no DATE entities by default
     assert by_text["Familienministerium"].label == "AGENCY"
     assert by_text["Berg"].canonical == "Anna Berg"
     assert by_text["Otto"].label == "PER"
@@ -60,11 +61,11 @@ def test_analyze_article_offsets_and_fields(ruler_nlp):
 
 
 def test_published_override_and_url(ruler_nlp):
-    out = analyze(make_article(), nlp=ruler_nlp, topics=None, published="2021-05-07",
+    out = analyze(make_article(), nlp=ruler_nlp, topics=None, published="2022-01-10",
                   url="https://example.org/x")
-    assert out.published == dt.date(2021, 5, 7) and out.url == "https://example.org/x"
-    mid = next(e for e in out.entities if e.text == "Mittwoch")
-    assert mid.value == "2021-05-05"
+    assert out.published == dt.date(2022, 1, 10) and out.url == "https://example.org/x"
+    april = next(e for e in out.entities if e.text == "28. April")
+    assert april.value == "2022-04-28"  # the nearest 28 April to the new reference date
 
 
 def test_only_article_text_is_analysed(ruler_nlp):
@@ -103,14 +104,14 @@ def test_default_topics_if_available(ruler_nlp):
 
 
 def test_analyze_many_matches_analyze(ruler_nlp):
-    arts = [make_article(id=f"a{i}", published=dt.date(2021, 4, 26) + dt.timedelta(days=7 * i))
+    arts = [make_article(id=f"a{i}", published=dt.date(2021, 4, 26) + dt.timedelta(days=90 * i))
             for i in range(5)]
     many = list(analyze_many(iter(arts), nlp=ruler_nlp, topics=_Tagger(), batch_size=2))
     assert [a.id for a in many] == [a.id for a in arts]
     for got, art in zip(many, arts):
         assert got.entities == analyze(art, nlp=ruler_nlp, topics=_Tagger()).entities
-    values = [next(e.value for e in a.entities if e.text == "Mittwoch") for a in many]
-    assert len(set(values)) >= 2  # each doc uses its own reference date
+    values = [next(e.value for e in a.entities if e.text == "28. April") for a in many]
+    assert len(set(values)) >= 2  # each doc uses its own reference date for the missing year
 
 
 def test_doc_to_entities_plain_doc():

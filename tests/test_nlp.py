@@ -12,6 +12,7 @@ import spacy
 
 from ngo_text.errors import ModelFormatError, ModelNotFoundError
 from ngo_text.nlp import ensure_extensions
+from ngo_text.nlp.pipeline import COMPONENTS
 from ngo_text.nlp.abbreviations import schwartz_hearst
 from ngo_text.nlp.dates import find_dates
 from ngo_text.nlp.orgs import OrgTypeClassifier, OrgTyper, inflected_forms
@@ -109,7 +110,7 @@ def _ruler_nlp():
 
 def test_components_on_a_second_pipeline():
     nlp = _ruler_nlp()
-    assert nlp.pipe_names == ["sentencizer", "ner", "ngo_dates", "ngo_orgs", "ngo_abbreviations"]
+    assert nlp.pipe_names == ["sentencizer", "ner", *COMPONENTS]
     doc = nlp.make_doc(
         "Berlin – Das Bundeskriminalamt (BKA) und der Förderverein Kinderhilfe e. V. berichten. "
         "Vorstandsvorsitzender Dietmar Roller sprach am 5. Mai 2021 vor Mitgliedern des "
@@ -213,7 +214,7 @@ def test_load_path_cached_and_non_german_warns(tmp_path):
     spacy.blank("de").to_disk(de)
     nlp = load(de)
     assert load(str(de)) is nlp
-    assert nlp.pipe_names == ["ngo_dates", "ngo_orgs", "ngo_abbreviations"]
+    assert nlp.pipe_names == list(COMPONENTS)
     en = tmp_path / "en_blank"
     spacy.blank("en").to_disk(en)
     with pytest.warns(UserWarning, match="German"):

@@ -12,6 +12,9 @@
 * Cut names: a later "Horizont e. V." right after "Kinderhilfe" becomes the
   document's "Kinderhilfe Horizont e. V." again (the NER sometimes drops a
   leading word); long forms never cross a line break.
+* Short names: "Aurora" after "Menschenrechtsbüro Aurora e. V." (common
+  nouns, then one name word) is that organisation, also where the NER made it
+  a person or a place.
 * Persons: a later "Roller" links to the earlier "Dietmar Roller" (unique
   surname within the document); untagged surname mentions are added as PER.
 * Every other entity without a canonical gets its normalised text.
@@ -28,6 +31,8 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from . import ensure_extensions
+from .canonical import LEGAL_TAIL as _LEGAL_TAIL
+from .canonical import name_key
 from .orgs import ORG_LABELS as _ORG_LABELS
 
 __all__ = ["AbbreviationLinker", "schwartz_hearst"]
@@ -36,7 +41,6 @@ _SHORT_RX = re.compile(r"[A-ZÄÖÜ][A-Za-zÄÖÜäöüß0-9&\-.]{0,11}")
 _LINKABLE = {"ORG", "AGENCY", "LOC", "MISC", "PER"}
 _NOT_BEFORE_NAME = {"der", "die", "das", "den", "dem", "des", "ein", "eine", "einen", "einem",
                     "einer", "am", "im", "vom", "zum", "zur", "beim", "ins", "aufs", "mein", "dein"}
-_LEGAL_TAIL = re.compile(r"\s+(e\.\s?V\.|e\.V\.|gGmbH|GmbH|gUG|AG|SE|KG)$")
 
 
 def _is_short_form(text: str) -> bool:
@@ -99,6 +103,27 @@ def schwartz_hearst(short: str, long: str) -> str | None:
 
 def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip(" ,;:")
+
+
+def _nominative(span: Span) -> str:
+    """"Sozialverband Lebenswert" for "(des) Sozialverbands Lebenswert": a genitive head noun undone.
+
+    Only after "des"/"eines", only where the word without its -s/-es is a noun.
+    """
+    from .lexicon import is_common_noun, is_noun_compound
+
+    text = _norm(span.text)
+    doc = span.doc
+    if span.start == 0 or doc[span.start - 1].lower_ not in ("des", "eines", "dieses"):
+        return text
+    words = text.split(" ")
+    head = words[0]
+    for suffix in ("es", "s"):
+        stem = head[: -len(suffix)]
+        if head.endswith(suffix) and len(stem) > 3 and (
+                is_common_noun(stem) or is_noun_compound(stem, min_head=4)):
+            return " ".join([stem, *words[1:]])
+    return text
 
 
 class AbbreviationLinker:
@@ -178,9 +203,38 @@ class AbbreviationLinker:
         return new
 
     # -- main ------------------------------------------------------------------
+    def _short_names(self, doc: Doc, ents: list[Span], defs: dict[str, dict]) -> set[str]:
+        """"Aurora" for "Menschenrechtsbüro Aurora e. V.": the name after a generic head noun.
+
+        An ORG/AGENCY entity made of common nouns and then one name word (not a
+        common noun) is called by that word alone later in the text; those
+        mentions are the same organisation, whatever the NER made of them.
+        """
+        from .lexicon import is_common_noun, is_noun_compound
+
+        found: set[str] = set()
+        for e in ents:
+            if e.label_ not in _ORG_LABELS:
+                continue
+            m = _LEGAL_TAIL.search(e.text)
+            words = (e.text[: m.start()] if m else e.text).split()
+            if len(words) < 2 and not m:
+                continue  # "Aurora e. V." names "Aurora" too
+            name, heads = words[-1], words[:-1]
+            parts = name.split("-")  # "Nord-Süd"
+            if not all(p[:1].isupper() and p[1:].islower() for p in parts) or len(name) <= 3 \
+                    or is_common_noun(name) \
+                    or is_noun_compound(name) or name in defs:
+                continue
+            if all(is_common_noun(h) or is_noun_compound(h, min_head=4) for h in heads):
+                defs[name] = {"long": e}
+                found.add(name)
+        return found
+
     def __call__(self, doc: Doc) -> Doc:
         ents = list(doc.ents)
         defs = self._definitions(doc, ents)
+        short_names = self._short_names(doc, ents, defs)
         added: list[Span] = []
         if defs:
             for d in defs.values():
@@ -197,7 +251,8 @@ class AbbreviationLinker:
             relabeled = []
             for e in ents:
                 lab = long_label.get(e.text)
-                if lab is not None and e.label_ != lab and e.label_ in _LINKABLE - {"PER"}:
+                if lab is not None and e.label_ != lab and (
+                        e.label_ in _LINKABLE - {"PER"} or e.text in short_names):
                     e = Span(doc, e.start, e.end, label=lab)
                     added.append(e)
                 relabeled.append(e)
@@ -207,6 +262,9 @@ class AbbreviationLinker:
                     if tok.text in defs:
                         if any(e.start <= tok.i < e.end for e in ents):
                             continue
+                        if tok.text in short_names and tok.i > 0 and \
+                                doc[tok.i - 1].lower_ in _NOT_BEFORE_NAME:
+                            continue  # "die Aurora" may be the goddess
                         ents.append(Span(doc, tok.i, tok.i + 1, label=defs[tok.text]["long"].label_))
         person_adds: list[Span] = []
         if self.link_persons and self.add_missing:
@@ -257,8 +315,62 @@ class AbbreviationLinker:
             self._link_persons(ents_now)
         for e in ents_now:
             if e._.canonical is None:
-                e._.canonical = _norm(e.text)
+                e._.canonical = _nominative(e) if e.label_ in _ORG_LABELS else _norm(e.text)
+        self._unify(doc, ents_now)
         return doc
+
+    @staticmethod
+    def _unify(doc: Doc, ents: list[Span]) -> None:
+        """Organisations whose names differ only in case endings get one canonical and label.
+
+        "Sozialverbands Lebenswert e. V." and "Sozialverband Lebenswert e. V.", or
+        "Menschenrechtsbüros Aurora" and "Menschenrechtsbüro Aurora e. V.": the
+        group takes the form with a legal form, else the most frequent, else the
+        longest; and its label (a name typed ORG twice and AGENCY once is ORG).
+        """
+        groups: dict[str, list[Span]] = {}
+        for e in ents:
+            if e.label_ in _ORG_LABELS:
+                groups.setdefault(name_key(e._.canonical or e.text), []).append(e)
+        for e in ents:  # "Hilfswerk Nord-Süd" MISC is "Hilfswerk Nord-Süd e. V." ORG of the same text
+            if e.label_ in ("MISC", "LOC", "PER"):
+                key = name_key(e._.canonical or e.text)
+                if key in groups and len(e) > 1:
+                    groups[key].append(e)
+        # "Allianz Freiheit" (the NER cut it) is "Allianz Freiheit jetzt e. V." of the same text
+        for key in sorted(groups, key=len):
+            longer = [k for k in groups if k != key and k.startswith(key + " ")
+                      and all(w.islower() for w in k[len(key) + 1:].split())
+                      and any(_LEGAL_TAIL.search(m._.canonical or m.text) for m in groups[k])]
+            if len(longer) == 1:
+                groups[longer[0]].extend(groups.pop(key))
+        relabel: dict[tuple[int, int], tuple[str, str, str | None]] = {}
+        for members in groups.values():
+            canons = [m._.canonical or _norm(m.text) for m in members]
+            if len(set(canons)) == 1 and len({m.label_ for m in members}) == 1:
+                continue
+            org_canons = [c for c, m in zip(canons, members) if m.label_ in _ORG_LABELS]
+            best = max(org_canons, key=lambda c: (bool(_LEGAL_TAIL.search(c)), canons.count(c), len(c)))
+            rep = members[canons.index(best)]
+            for m in members:
+                if m.label_ != rep.label_:
+                    relabel[(m.start, m.end)] = (rep.label_, best, rep._.org_type)
+                m._.canonical = best
+                if m.label_ == "ORG" and rep.label_ == "ORG":
+                    m._.org_type = rep._.org_type
+        if relabel:
+            new_ents = []
+            for e in doc.ents:
+                hit = relabel.get((e.start, e.end))
+                new_ents.append(Span(doc, e.start, e.end, label=hit[0]) if hit else e)
+            saved = {(e.start, e.end): (e._.canonical, e._.value, e._.org_type) for e in doc.ents}
+            doc.ents = new_ents
+            for e in doc.ents:
+                canonical, value, org_type = saved[(e.start, e.end)]
+                hit = relabel.get((e.start, e.end))
+                if hit:
+                    canonical, org_type = hit[1], hit[2] if hit[0] == "ORG" else None
+                e._.canonical, e._.value, e._.org_type = canonical, value, org_type
 
     @staticmethod
     def _link_legal_forms(ents: list[Span]) -> None:

@@ -10,6 +10,7 @@ month, year or named weekday)::
     "04.05."                      -> "YYYY-05-04"  (year inferred)
     "Mai 2021"                    -> "2021-05";    "Mai" alone -> year inferred
     "2021" (a year, see below)    -> "2021"
+    "2020/21", "2020/2021"        -> "2020/2021" (season, hunting or school year)
     "3. bis 5. Mai 2021"          -> "2021-05-03/2021-05-05" (one span, a range;
                                      also "3.-5. Mai", "3. Mai bis 5. Juni 2021",
                                      "Mai bis Juli 2021", "2019 bis 2021")
@@ -59,7 +60,10 @@ October means February of the same year, "ab Februar" the next one. Without a re
 year is written ``XXXX`` (EDTF style: ``"XXXX-11-21"``, ``"XXXX-07"``) and a bare
 weekday has value ``None``.
 
-Entities: each match becomes a ``DATE`` span in ``doc.ents``. An overlapping
+Entities (the ``ngo_dates`` component): each match becomes a ``DATE`` span in
+``doc.ents``, except, by default, bare weekdays and deictic words, which
+``find_dates`` still finds and values ("Mittwoch, 5. Mai" becomes "5. Mai"):
+ngo_text's annotation conventions count calendar expressions only. An overlapping
 entity of another label is replaced, unless it is a PER/ORG/AGENCY/LOC/MISC
 entity that reaches beyond the date on some side ("August Bebel",
 "Gesetz vom 5. Mai"), in which case the date is dropped.
@@ -133,7 +137,9 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("range_months", re.compile(
         rf"\b(?P<d1>{_M}){_SP}+(?:bis|[-–]){_SP}*(?P<d2>{_M}{_SP}+{_Y})\b")),
     ("range_years", re.compile(
-        rf"{_LEFT}(?P<d1>{_Y}){_SP}*(?:bis|[-–]){_SP}*(?P<d2>{_Y}){_NOT_AFTER_NUM}(?!er)")),
+        rf"{_LEFT}(?P<d1>{_Y}){_SP}*(?:bis|[-–]){_SP}*(?P<d2>{_Y}){_NOT_AFTER_NUM}(?!er)"
+        # season and hunting years: "2020/21", "2020/2021"
+        rf"|{_LEFT}(?P<s1>{_Y})/(?P<s2>{_Y}|\d\d)(?![\d/.,]\d|\w)")),
     ("dmy", re.compile(rf"{_LEFT}(?:(?P<wd>{_LEAD}))?(?P<d>{_DMY})")),
     ("num", re.compile(rf"{_LEFT}(?:(?P<wd>{_LEAD}))?(?P<d>{_NUM})")),
     ("day_conj", re.compile(rf"{_LEFT}(?P<d>{_D})(?={_SP}*(?:und|/|,){_SP}*(?:{_WD_PART})?\d)")),
@@ -425,6 +431,13 @@ def find_dates(text: str, ref: Any = None) -> list[DateMatch]:
                 continue  # "Mittwoch / Donnerstag, 10. / 11.": "10." is Wednesday
             parts: dict[str, Any] = {}
             value: str | None
+            if kind == "range_years" and m.group("s1"):
+                y1, y2 = m.group("s1"), m.group("s2")
+                y2 = y1[:2] + y2 if len(y2) == 2 else y2
+                if int(y2) != int(y1) + 1:
+                    continue  # "2020/23" is no season
+                cands.append(DateMatch(start, end, kind, f"{y1}/{y2}", {}))
+                continue
             if kind.startswith("range"):
                 v1, p1 = _parse_single(m.group("d1"), refd)
                 v2, p2 = _parse_single(m.group("d2"), refd)
@@ -494,6 +507,8 @@ def find_dates(text: str, ref: Any = None) -> list[DateMatch]:
                 wd = _weekday_of(m.group("wd"))
                 value = _weekday(wd, refd, m.group("mod"), _direction(text, start))
                 parts = {"weekday": wd}
+            if kind in ("dmy", "num", "wd_day") and m.group("wd"):
+                parts["core_start"] = m.start("d")
             cands.append(DateMatch(start, end, kind, value, parts))
     # longest first, then earliest; drop overlaps
     cands.sort(key=lambda c: (-(c.end - c.start), c.start))
@@ -625,21 +640,28 @@ class DateRecognizer:
     """The ``ngo_dates`` pipeline component (see the module docstring)."""
 
     def __init__(self, nlp: Language, name: str = "ngo_dates", *, label: str = "DATE",
-                 bare_years: bool = True, weekdays: bool = True, ranges: bool = True) -> None:
+                 bare_years: bool = True, weekdays: bool = False, deictic: bool = False,
+                 ranges: bool = True) -> None:
         ensure_extensions()
         self.ranges = ranges
         self.name = name
         self.label = label
         self.bare_years = bare_years
         self.weekdays = weekdays
+        self.deictic = deictic
 
     def __call__(self, doc: Doc) -> Doc:
         ref = doc._.published if Doc.has_extension("published") else None
         matches = find_dates(doc.text, ref)
         if not self.bare_years:
             matches = [m for m in matches if m.kind != "year"]
+        if not self.deictic:
+            matches = [m for m in matches if m.kind != "deictic"]
         if not self.weekdays:
-            matches = [m for m in matches if m.kind != "weekday"]
+            # "Mittwoch, 5. Mai 2021" -> "5. Mai 2021": the calendar date is the entity
+            matches = [DateMatch(m.parts["core_start"], m.end, m.kind, m.value, m.parts)
+                       if "core_start" in m.parts else m
+                       for m in matches if m.kind != "weekday"]
         if not self.ranges:
             matches = split_ranges(matches)
         add_date_ents(doc, matches, label=self.label)
@@ -648,15 +670,20 @@ class DateRecognizer:
 
 @Language.factory(
     "ngo_dates",
-    default_config={"label": "DATE", "bare_years": True, "weekdays": True, "ranges": True},
+    default_config={"label": "DATE", "bare_years": True, "weekdays": False, "deictic": False,
+                    "ranges": True},
 )
 def make_ngo_dates(nlp: Language, name: str, label: str, bare_years: bool,
-                   weekdays: bool, ranges: bool) -> DateRecognizer:
+                   weekdays: bool, deictic: bool, ranges: bool) -> DateRecognizer:
     """Factory of the ``ngo_dates`` component.
 
     Config: ``label`` (entity label, "DATE"), ``bare_years`` (tag "2021" alone),
-    ``weekdays`` (tag "Mittwoch" alone), ``ranges`` (one span per range; False
+    ``weekdays`` (tag "Mittwoch" alone and keep it in "Mittwoch, 5. Mai"),
+    ``deictic`` (tag "heute", "gestern" ...), ``ranges`` (one span per range; False
     emits the two end points as separate dates, as MobIE annotates them).
+    Weekdays and deictic words are off by default: ngo_text's annotation
+    conventions count calendar expressions only (MobIE counts both: the
+    dates bench turns them on).
     """
     return DateRecognizer(nlp, name, label=label, bare_years=bare_years, weekdays=weekdays,
-                          ranges=ranges)
+                          deictic=deictic, ranges=ranges)

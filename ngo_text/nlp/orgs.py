@@ -327,6 +327,42 @@ _DATE_WORDS = {"januar", "februar", "märz", "april", "mai", "juni", "juli", "au
                "freitag", "samstag", "sonntag", "heute", "gestern", "morgen"}
 
 
+@functools.lru_cache(maxsize=1)
+def places() -> frozenset[str]:
+    """Country and region names (``gazetteer/places.txt``, CLDR via babel) and their genitives."""
+    names = set(_read_lines("places.txt"))
+    return frozenset(names | {n + "s" for n in names if not n.endswith(("s", "z", "x", "ß"))})
+
+
+def _is_place(text: str) -> bool:
+    """A country or region, or one word that is a place name ("Münster", "Wien"), not in the gazetteer."""
+    from .lexicon import toponyms
+
+    key = " ".join(text.split())
+    return (key in places() or " " not in key and key in toponyms()) and key not in _default_typer().by_form
+
+
+_NAME_GLUE = {"für", "und", "der", "des", "von", "e.", "V.", "&", "-"}
+
+
+def _name_like(doc: Doc, idx: list[int]) -> bool:
+    """The tokens ``idx`` can extend a name: name words, glue words, legal forms.
+
+    "Unicef [Deutschland]", "Ausschuss ... [des Bundestages]" can; "[Menschenhandel
+    des] Bundeskriminalamts", "Europarat [zur Bekämpfung ...]", "Bundesamt für
+    Naturschutz [Fördermittel]" cannot: there the NER ran over the name's edge.
+    """
+    from .lexicon import is_common_noun, is_noun_compound
+
+    for i in idx:
+        t = doc[i]
+        if t.text in _NAME_GLUE or t.is_punct:
+            continue
+        if not t.text[:1].isupper() or is_common_noun(t.text) or is_noun_compound(t.text, min_head=4):
+            return False
+    return True
+
+
 def _legal_suffix_len(doc: Doc, i: int) -> int:
     """Number of tokens from ``i`` that form "[Deutschland] e. V." etc. (0 if none)."""
     best = 0
@@ -395,8 +431,9 @@ class OrgRecognizer:
         for g, entry in gaz:
             overlapping = [e for e in ents if e.start < g.end and g.start < e.end]
             if any(e.start <= g.start and e.end >= g.end and (e.end - e.start) > (g.end - g.start)
+                   and _name_like(doc, [*range(e.start, g.start), *range(g.end, e.end)])
                    for e in overlapping):
-                continue  # a larger NER entity contains the match: keep it, typed below
+                continue  # a larger name contains the match ("Unicef Deutschland"): keep it, typed below
             ents = [e for e in ents if e not in overlapping]
             ents.append(g)
         new_ents: list[Span] = []
@@ -410,6 +447,8 @@ class OrgRecognizer:
         typed: list[tuple[Span, str | None]] = []
         final: list[Span] = []
         for e in new_ents:
+            if e.label_ in ORG_LABELS and _is_place(e.text):
+                e = Span(doc, e.start, e.end, label="LOC")  # "Tschad" ORG, "Nigeria" AGENCY
             if e.label_ in ORG_LABELS:
                 label, org_type, _ = self.typer.classify(e.text)
                 if e.label_ != label:

@@ -28,7 +28,9 @@ from spacy.language import Language
 from ..errors import ModelNotFoundError, NgoTextError
 from . import ensure_extensions
 from . import abbreviations as _abbreviations  # noqa: F401  (registers the factory)
+from . import bodies as _bodies  # noqa: F401
 from . import dates as _dates  # noqa: F401
+from . import junk as _junk  # noqa: F401
 from . import orgs as _orgs  # noqa: F401
 
 __all__ = ["load", "add_components", "accurate_available", "BUNDLED_MODEL", "ACCURATE_MODEL",
@@ -42,7 +44,7 @@ ACCURATE_MODEL = _MODELS / "de_ngo_e5"
 #: Names understood by :func:`load` for the pipelines inside the package.
 BUNDLED_PIPELINES = {"fast": BUNDLED_MODEL, "accurate": ACCURATE_MODEL}
 #: The ngo_text components, in pipeline order.
-COMPONENTS = ("ngo_dates", "ngo_orgs", "ngo_abbreviations")
+COMPONENTS = ("ngo_dates", "ngo_orgs", "ngo_public_bodies", "ngo_abbreviations", "ngo_junk_filter")
 
 
 def add_components(nlp: Language) -> Language:

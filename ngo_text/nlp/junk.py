@@ -1,0 +1,237 @@
+"""``ngo_junk_filter``: drop entities that are no names.
+
+German capitalises every noun, so an NER model sees "Fieber", "Tierheim" or
+"Deckel" where an English one sees a lower-case word, and tags some of them
+PER or LOC. This component removes, from ``doc.ents``:
+
+* **common nouns** as single-token PER/LOC: the word is in the common-noun
+  lexicon (:func:`ngo_text.nlp.lexicon.common_nouns`: Wiktionary nouns minus
+  the forms that are also surnames, first names or places) or a compound of
+  two of its nouns ("Jobversprechen"; for LOC not one ending like a place,
+  "-land", "-stadt"), is not one of the
+  nouns that are mostly names in news text (``lexicon/name_nouns.txt``:
+  "Christus", "Stalin", "Bad"), and the document gives no evidence that it is a
+  name here: no longer PER/LOC entity containing it ("Anna Sommer" ... "Sommer"),
+  no "Herr"/"Frau"/title right before it;
+* **heavenly bodies** as LOC ("Sonne", "Erde", "Mond");
+* **currencies** ("Euro", "€", "Dollar") and **languages** ("Deutsch",
+  "Rumänisch") under any label: ngo_text's conventions count neither;
+* **web and mail addresses** as PER/LOC/MISC ("www.example.org/presse");
+* **fragments of English sentences** as PER/LOC/MISC ("Europe can no", "Now
+  the brands in"): spans holding an English function word in lower case;
+* **a trailing verb** ("Unicef rief", "Horizont läuft"): a lower-case last word
+  is cut off when the rest is a name the document or the gazetteer knows (the
+  rest then takes that name's label and canonical form);
+* **a clause after a name** ("Stiftung Gesundheit für Alle verbindliche
+  Hitzeschutzpläne ..."): cut before a lower-case adjective and a noun;
+* **party names used as adjectives** ("die Linke Hand", "Grüne Energie");
+* **a descriptor before a name** ("Fachberatungsstelle [Allianz Freiheit jetzt
+  e. V.]"): cut when the rest is a name of the document or the gazetteer;
+* **sentences as titles** (MISC "Die Pandemie", "Wer mit Kindern Geld") and
+  one-word common nouns as ORG ("Menschenhandel") unless the gazetteer knows them.
+
+What it removes and what it wrongly removes is measured by
+``bench/real_pages.py`` and ``bench/ner_eval.py`` (see the model card).
+Run it last, after ``ngo_abbreviations`` (whose surname links are evidence).
+"""
+from __future__ import annotations
+
+import functools
+import re
+from importlib import resources
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from . import ensure_extensions
+from .lexicon import is_common_noun, is_noun_compound
+
+__all__ = ["JunkFilter", "name_nouns", "junk_reason"]
+
+_CURRENCIES = {"Euro", "€", "EUR", "Dollar", "US-Dollar", "$", "USD", "Cent", "Pfund", "Rubel", "Yen",
+               "Yuan", "Rupien", "Franken", "CHF", "Euros", "Dollars"}
+_LANGUAGE_RX = re.compile(r"(?:[A-ZÄÖÜ][a-zäöü]+isch|Deutsch|[a-zäöü]+isch|deutsch)")
+_OPEN_QUOTES = {"„", '"', "»", "‚", "“", "«"}
+_CLOSE_QUOTES = {"“", '"', "«", "‘", "”", "»"}
+_SENTENCE_STARTS = {"Wer", "Wie", "Was", "Wo", "Die", "Der", "Das", "Den", "Dem", "Des", "Ein", "Eine",
+                    "Wir", "Sie", "Es", "Er", "Ich", "Ihr", "Diese", "Dieser", "Dieses"}
+_PARTY_ADJECTIVES = {"Linke", "Linken", "Grüne", "Grünen", "Freie", "Freien"}
+_GLUE = {"für", "und", "der", "des", "die", "das", "von", "vom", "zur", "zum", "e.", "ohne", "statt"}
+_HEAVENLY = {"Sonne", "Erde", "Mond", "Sonnensystem", "Milchstraße"}
+_URL_RX = re.compile(r"(?:https?://|www\.|\S+@\S+\.\w+|\w\.(?:de|at|ch|com|org|net|eu|info)/)", re.I)
+_ENGLISH = {"the", "can", "no", "not", "is", "are", "was", "were", "be", "been", "this", "that", "these",
+            "will", "would", "we", "you", "they", "our", "their", "with", "from", "have", "has", "it",
+            "its", "a", "an", "to", "into", "what", "who", "how", "why", "should", "must", "now"}
+_TITLES = {"Herr", "Herrn", "Frau", "Dr.", "Prof.", "Dr", "Prof", "Pfarrer", "Pfarrerin", "Pastor",
+           "Pastorin", "Bischof", "Bischöfin", "Kardinal", "Papst", "Minister", "Ministerin", "Präsident",
+           "Präsidentin", "Kanzler", "Kanzlerin", "Senator", "Senatorin", "Abgeordnete", "Abgeordneter"}
+
+
+@functools.lru_cache(maxsize=1)
+def name_nouns() -> frozenset[str]:
+    """Common nouns that are mostly names in news text (``lexicon/name_nouns.txt``)."""
+    raw = resources.files("ngo_text.resources").joinpath("lexicon/name_nouns.txt").read_text("utf-8")
+    return frozenset(w.strip() for w in raw.splitlines() if w.strip() and not w.startswith("#"))
+
+
+def junk_reason(span: Span) -> str | None:
+    """Why ``span`` is no name (one of the reasons of the module docstring), else ``None``.
+
+    Looks at the span alone and its left neighbour; the document-level evidence
+    (a longer entity containing the word) is checked by :class:`JunkFilter`.
+    """
+    text, label = span.text, span.label_
+    if text in _CURRENCIES:
+        return "currency"
+    if len(span) == 1 and _LANGUAGE_RX.fullmatch(text) and label in ("MISC", "PER", "LOC", "ORG"):
+        return "language"
+    if label in ("PER", "LOC", "MISC"):
+        if _URL_RX.search(text):
+            return "address"
+        if any(t.text in _ENGLISH for t in span) and len(span) > 1:
+            return "english"
+    if label == "LOC" and text in _HEAVENLY:
+        return "heavenly body"
+    if label in ("ORG", "AGENCY") and span[-1].text in _PARTY_ADJECTIVES and span.end < len(span.doc):
+        nxt = span.doc[span.end].text
+        if nxt[:1].isupper() and (is_common_noun(nxt) or is_noun_compound(nxt, min_head=4)):
+            return "adjective"  # "die Linke Hand", "Grüne Energie": no party
+    if label == "MISC" and span[0].text in _SENTENCE_STARTS and all(
+            is_common_noun(t.text) or is_noun_compound(t.text, min_head=4)
+            for t in span[1:] if t.text[:1].isupper()):
+        return "sentence"  # "Die Pandemie", "Wer mit Kindern Geld": no title of a work
+    if label == "ORG" and len(span) == 1 and is_common_noun(text) and not _in_gazetteer(text):
+        return "common noun"  # "Menschenhandel" ORG; "Caritas", "Diakonie" are in the gazetteer
+    if label in ("PER", "LOC") and len(span) == 1 and text not in name_nouns() and (
+            is_common_noun(text) or is_noun_compound(text, place=label == "LOC")):
+        prev = span.doc[span.start - 1].text if span.start > 0 else ""
+        if label == "PER" and prev in _TITLES:
+            return None
+        return "common noun"
+    return None
+
+
+class JunkFilter:
+    """The ``ngo_junk_filter`` pipeline component (see the module docstring)."""
+
+    def __init__(self, nlp: Language, name: str = "ngo_junk_filter", *, nouns: bool = True,
+                 trim_verbs: bool = True) -> None:
+        ensure_extensions()
+        self.name = name
+        self.nouns = nouns
+        self.trim_verbs = trim_verbs
+
+    def __call__(self, doc: Doc) -> Doc:
+        ents = list(doc.ents)
+        if not ents:
+            return doc
+        # words that are part of a longer PER/LOC name of this document: evidence
+        in_names = {(t.text, e.label_) for e in ents if e.label_ in ("PER", "LOC") and len(e) > 1
+                    for t in e}
+        keep: list[Span] = []
+        saved_trim: dict[tuple[int, int], tuple[str | None, str | None]] = {}
+        changed = False
+        for e in ents:
+            reason = junk_reason(e)
+            if reason == "common noun" and (not self.nouns or (e.text, e.label_) in in_names):
+                reason = None
+            if reason is not None:
+                changed = True
+                continue
+            if self.trim_verbs:
+                trimmed = self._trim(doc, e, ents)
+                if trimmed is not e:
+                    changed = True
+                    e = trimmed
+                    saved_trim[(e.start, e.end)] = (e._.canonical, e._.org_type)
+            if e.label_ in ("ORG", "AGENCY") and len(e) > 1:
+                head = doc[e.start].text
+                rest = doc[e.start + 1:e.end]
+                if (is_common_noun(head) or is_noun_compound(head, min_head=4)) \
+                        and not _is_adjective(head) and rest[0].text[:1].isupper() and (
+                        _in_gazetteer(rest.text) or any(x.text == rest.text and x.label_ in ("ORG", "AGENCY")
+                                                        for x in ents if x is not e)):
+                    # "Fachberatungsstelle Allianz Freiheit jetzt e. V.": a descriptor before the name
+                    changed, e = True, Span(doc, rest.start, rest.end, label=e.label_)
+            if e.label_ in ("ORG", "AGENCY") and len(e) > 3:
+                cut = self._cut_clause(doc, e)
+                if cut is not e:
+                    changed, e = True, cut
+            keep.append(e)
+        if changed:
+            saved = {(e.start, e.end): (e._.canonical, e._.value, e._.org_type) for e in ents}
+            doc.ents = keep
+            for e in doc.ents:
+                canonical, value, org_type = saved.get((e.start, e.end), (None, None, None))
+                if (e.start, e.end) in saved_trim:
+                    canonical, org_type = saved_trim[(e.start, e.end)]
+                e._.canonical = canonical if canonical is not None else " ".join(e.text.split())
+                e._.value, e._.org_type = value, org_type
+        return doc
+
+    @staticmethod
+    def _trim(doc: Doc, e: Span, ents: list[Span]) -> Span:
+        """"Unicef rief" -> "Unicef" when "Unicef" is a name of this document or the gazetteer."""
+        if 0 < e.start and e.end < len(doc) and doc[e.start - 1].text in _OPEN_QUOTES \
+                and doc[e.end].text in _CLOSE_QUOTES:
+            return e  # „Horizont läuft“: a quoted name (an event, a campaign) is whole
+        end = e.end
+        while end - e.start > 1 and doc[end - 1].is_lower and doc[end - 1].is_alpha:
+            end -= 1
+        if end == e.end:
+            return e
+        rest = doc[e.start:end].text
+        word = re.compile(rf"(?<!\w){re.escape(rest)}(?!\w)")
+        source = next((x for x in ents if x is not e and word.search(x.text)), None)
+        if source is None and not (e.label_ in ("ORG", "AGENCY") and _in_gazetteer(rest)):
+            return e
+        # "Horizont läuft" -> "Horizont", the organisation "Kinderhilfe Horizont e. V." of the text
+        label = source.label_ if source is not None and source.label_ != "DATE" else e.label_
+        span = Span(doc, e.start, end, label=label)
+        if source is not None and source.label_ == label:
+            span._.canonical = source._.canonical
+            span._.org_type = source._.org_type
+        return span
+
+    @staticmethod
+    def _cut_clause(doc: Doc, e: Span) -> Span:
+        """"Stiftung Gesundheit für Alle [verbindliche Hitzeschutzpläne für Pflegeheime]": the NER ran on.
+
+        An ORG/AGENCY span is cut before a lower-case adjective that is followed by
+        a common noun: names do not go on so ("Allianz Freiheit jetzt e. V." does
+        not, "Jugend forscht" neither).
+        """
+        for i in range(e.start + 2, e.end - 1):
+            t, nxt = doc[i], doc[i + 1]
+            # after "für"/"und" an adjective belongs to the name ("für wirtschaftliche
+            # Zusammenarbeit"); right after a name word it starts a clause
+            if (doc[i - 1].text[:1].isupper() and doc[i - 1].text not in _GLUE
+                    and t.is_lower and t.is_alpha and t.text.endswith(("e", "en", "er", "es", "em"))
+                    and t.text not in _GLUE and nxt.text[:1].isupper()
+                    and (is_common_noun(nxt.text) or is_noun_compound(nxt.text, min_head=4))):
+                return Span(doc, e.start, i, label=e.label_)
+        return e
+
+
+def _is_adjective(word: str) -> bool:
+    """"Deutschen", "Bayerische": a capitalised adjective of a place (nouns too, in the lexicon)."""
+    from .bodies import load_shapes
+
+    return word.lower() in load_shapes().place_adjective
+
+
+@functools.lru_cache(maxsize=4096)
+def _in_gazetteer(text: str) -> bool:
+    from .orgs import _default_typer
+
+    return _default_typer().classify(text)[2] == "gazetteer"
+
+
+@Language.factory("ngo_junk_filter", default_config={"nouns": True, "trim_verbs": True})
+def make_ngo_junk_filter(nlp: Language, name: str, nouns: bool, trim_verbs: bool) -> JunkFilter:
+    """Factory of the ``ngo_junk_filter`` component.
+
+    Config: ``nouns`` (drop single-token PER/LOC that are common nouns without
+    evidence), ``trim_verbs`` (cut a lower-case last word off a known name).
+    """
+    return JunkFilter(nlp, name, nouns=nouns, trim_verbs=trim_verbs)
