@@ -1,7 +1,7 @@
 """``analyze``: parse + spaCy pipeline + topics -> a complete :class:`Article`.
 
-Only the article's own text is analysed: :attr:`Article.text` (title, lead
-and paragraphs joined by blank lines), so teaser blocks, donation calls and
+Only the article's own text is analysed: :attr:`Article.text` (title, dateline
++ lead and paragraphs joined by blank lines), so teaser blocks, donation calls and
 site boilerplate that :func:`ngo_text.parse` separated out never produce
 entities or topics. :class:`Entity` offsets are character offsets into
 :attr:`Article.text`.
@@ -15,7 +15,8 @@ from typing import Any, Iterable, Iterator
 from .model import ENTITY_LABELS, Article, Entity, Topic, to_date
 from .nlp.normalize import CleanText, clean_for_nlp
 
-__all__ = ["analyze", "analyze_many", "doc_to_entities", "resolve_nlp", "text_entities"]
+__all__ = ["analyze", "analyze_many", "doc_to_entities", "dateline_entities", "resolve_nlp",
+           "text_entities"]
 
 # labels of other pipelines mapped to ngo_text's ENTITY_LABELS; others are dropped
 _LABEL_MAP = {
@@ -115,8 +116,33 @@ def _resolve_topics(topics: Any):
                     "TopicClassifier with .predict_topics(texts)")
 
 
+def dateline_entities(article: Article, entities: list[Entity]) -> list[Entity]:
+    """``entities`` with the dateline place(s) as LOC ("Berlin/Ratingen –": both), where the NER missed them."""
+    if not article.dateline:
+        return entities
+    text = article.text
+    start = len(article.title) + 2 if article.title else 0
+    if not text.startswith(article.dateline, start):
+        return entities
+    out = list(entities)
+    pos = start
+    for place in article.dateline.split("/"):
+        a = text.find(place.strip(), pos)
+        b = a + len(place.strip())
+        pos = b
+        if a < 0 or not place.strip() or not place.strip()[0].isupper():
+            continue
+        hit = [e for e in out if e.start < b and a < e.end]
+        if any(e.label == "LOC" for e in hit):
+            continue
+        out = [e for e in out if e not in hit]
+        out.append(Entity(text=text[a:b], label="LOC", start=a, end=b, canonical=" ".join(text[a:b].split())))
+    return sorted(out, key=lambda e: e.start)
+
+
 def _finish(article: Article, doc, cleaned: CleanText, tagger) -> Article:
-    article.entities = doc_to_entities(doc, cleaned=cleaned, original=article.text)
+    article.entities = dateline_entities(
+        article, doc_to_entities(doc, cleaned=cleaned, original=article.text))
     if tagger is not None:
         article.topics = [t for t in tagger(doc, article) if isinstance(t, Topic)]
     return article

@@ -72,8 +72,9 @@ class Entity:
     """A named entity or date mention.
 
     ``start``/``end`` are character offsets into :attr:`Article.text` (title,
-    lead and paragraphs joined by blank lines), i.e. the text the spaCy Doc was
-    made from. ``canonical`` is the id shared by all mentions of one real thing
+    dateline + lead and paragraphs joined by blank lines), i.e. the text the
+    spaCy Doc was made from (which has soft hyphens and zero-width characters
+    removed: ``text`` is the slice of :attr:`Article.text` and may hold them). ``canonical`` is the id shared by all mentions of one real thing
     (long form of an abbreviation, full name of a person). ``value`` holds the
     ISO date for ``DATE`` entities (``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``; a
     range as ``start/end``; ``None`` when it cannot be resolved). ``org_type``
@@ -134,12 +135,21 @@ class Article:
 
     @property
     def text(self) -> str:
-        """Title, lead and paragraphs joined by blank lines.
+        """Title, lead and paragraphs joined by blank lines; the lead after its dateline.
 
+        "Berlin – " stands before the lead when the article has a dateline, as
+        in the press release (the dateline place is an entity of the article).
         This is the text the NLP pipeline analyses; :class:`Entity` offsets
         point into it.
         """
-        return "\n\n".join(p for p in [self.title, self.lead, *self.paragraphs] if p)
+        return "\n\n".join(p for p in [self.title, self.dateline_lead, *self.paragraphs] if p)
+
+    @property
+    def dateline_lead(self) -> str:
+        """The lead with its dateline before it ("Berlin – Der Verband ..."), as in :attr:`text`."""
+        if not self.dateline:
+            return self.lead
+        return f"{self.dateline} – {self.lead}" if self.lead else self.dateline
 
     def _repr_html_(self) -> str:
         """Jupyter view of the structure (see :func:`ngo_text.corpus.structure_html`)."""

@@ -16,7 +16,8 @@ try:
 except ImportError:
     pytest.skip("ngo_text.parsing (parse) not available yet", allow_module_level=True)
 
-from ngo_text.cli import main  # noqa: E402
+from ngo_text.cli import main
+from ngo_text.model import Article  # noqa: E402
 from ngo_text.io import read_articles  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
@@ -242,7 +243,7 @@ def test_tag_with_model_finds_entities(nlp, tmp_path, capsys):
     assert len(recs) == 2
     for rec in recs.values():
         assert rec["entities"], rec["id"]
-        text = "\n\n".join(p for p in [rec["title"], rec["lead"], *rec["paragraphs"]] if p)
+        text = Article.from_dict(rec).text  # title, dateline + lead, paragraphs
         for ent in rec["entities"]:
             assert text[ent["start"]:ent["end"]] == ent["text"]
 

@@ -16,7 +16,8 @@ PER or LOC. This component removes, from ``doc.ents``:
 * **heavenly bodies** as LOC ("Sonne", "Erde", "Mond");
 * **currencies** ("Euro", "€", "Dollar") and **languages** ("Deutsch",
   "Rumänisch") under any label: ngo_text's conventions count neither;
-* **web and mail addresses** as PER/LOC/MISC ("www.example.org/presse");
+* **web and mail addresses** as PER/LOC/MISC ("www.example.org/presse"); a bare
+  domain named as an actor is a platform and becomes ORG ("trauernetz.de");
 * **fragments of English sentences** as PER/LOC/MISC ("Europe can no", "Now
   the brands in"): spans holding an English function word in lower case;
 * **a trailing verb** ("Unicef rief", "Horizont läuft"): a lower-case last word
@@ -59,6 +60,7 @@ _PARTY_ADJECTIVES = {"Linke", "Linken", "Grüne", "Grünen", "Freie", "Freien"}
 _GLUE = {"für", "und", "der", "des", "die", "das", "von", "vom", "zur", "zum", "e.", "ohne", "statt"}
 _HEAVENLY = {"Sonne", "Erde", "Mond", "Sonnensystem", "Milchstraße"}
 _URL_RX = re.compile(r"(?:https?://|www\.|\S+@\S+\.\w+|\w\.(?:de|at|ch|com|org|net|eu|info)/)", re.I)
+_DOMAIN_RX = re.compile(r"[\w-]+(?:\.[\w-]+)*\.(?:de|at|ch|com|org|net|eu|info)", re.I)
 _ENGLISH = {"the", "can", "no", "not", "is", "are", "was", "were", "be", "been", "this", "that", "these",
             "will", "would", "we", "you", "they", "our", "their", "with", "from", "have", "has", "it",
             "its", "a", "an", "to", "into", "what", "who", "how", "why", "should", "must", "now"}
@@ -138,6 +140,9 @@ class JunkFilter:
             if reason is not None:
                 changed = True
                 continue
+            if e.label_ in ("MISC", "LOC", "PER") and _DOMAIN_RX.fullmatch(e.text):
+                # "trauernetz.de" named as an actor is a platform: ORG
+                changed, e = True, Span(doc, e.start, e.end, label="ORG")
             if self.trim_verbs:
                 trimmed = self._trim(doc, e, ents)
                 if trimmed is not e:

@@ -31,6 +31,7 @@ from . import abbreviations as _abbreviations  # noqa: F401  (registers the fact
 from . import bodies as _bodies  # noqa: F401
 from . import dates as _dates  # noqa: F401
 from . import junk as _junk  # noqa: F401
+from . import works as _works  # noqa: F401
 from . import orgs as _orgs  # noqa: F401
 
 __all__ = ["load", "add_components", "accurate_available", "BUNDLED_MODEL", "ACCURATE_MODEL",
@@ -44,7 +45,8 @@ ACCURATE_MODEL = _MODELS / "de_ngo_e5"
 #: Names understood by :func:`load` for the pipelines inside the package.
 BUNDLED_PIPELINES = {"fast": BUNDLED_MODEL, "accurate": ACCURATE_MODEL}
 #: The ngo_text components, in pipeline order.
-COMPONENTS = ("ngo_dates", "ngo_orgs", "ngo_public_bodies", "ngo_abbreviations", "ngo_junk_filter")
+COMPONENTS = ("ngo_dates", "ngo_orgs", "ngo_public_bodies", "ngo_laws_and_tags", "ngo_abbreviations",
+              "ngo_junk_filter")
 
 
 def add_components(nlp: Language) -> Language:
