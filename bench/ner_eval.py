@@ -5,8 +5,10 @@ per label, and optionally LER and MobIE test with their labels mapped to PER/ORG
 (MISC is not annotated there, so MISC predictions are ignored on those sets).
 
 ``--model`` is ``accurate`` (default), ``fast`` (the two bundled pipelines), or a spaCy
-pipeline name or path. A bundled pipeline is scored twice: as ``ngo_text.load(name)``
-(what users get: the ngo_text components on top; AGENCY is scored as ORG) and bare
+pipeline name or path. A bundled pipeline is scored three times: as ``ngo_text.load(name)``
+(what users get: the ngo_text components on top; AGENCY is scored as ORG), again with
+GermEval's conventions (``ngo_junk_filter`` keeps currencies, languages and heavenly
+bodies, which GermEval counts as names and ngo_text's ANNOTATION.md does not) and bare
 (``spacy.load`` of its folder: the NER alone).
 
 Usage::
@@ -56,6 +58,15 @@ def main(argv: list[str] | None = None) -> int:
     runs = []
     if args.model in BUNDLED_PIPELINES:
         runs.append((f"ngo_text.load({args.model!r})", load(args.model)))
+        # GermEval counts currencies, languages and heavenly bodies as names ("Euro" OTH,
+        # "Englisch", "Sonne"); ngo_text's conventions do not: the same pipeline with those
+        # three ngo_junk_filter rules off, scored against GermEval's conventions
+        from ngo_text.nlp.pipeline import _load_cached
+
+        conv = _load_cached.__wrapped__(args.model)
+        conv.replace_pipe("ngo_junk_filter", "ngo_junk_filter",
+                          config={"currencies": False, "languages": False, "heavenly": False})
+        runs.append((f"ngo_text.load({args.model!r}), GermEval conventions", conv))
         if not args.no_bare:
             if args.model == "accurate":
                 from ngo_text.nlp.e5 import component  # noqa: F401  (registers ngo_e5_ner)

@@ -212,7 +212,7 @@ class Corpus:
 
     # -- processing -------------------------------------------------------
     def analyze(self, nlp: Any = None, *, batch_size: int = 16, progress: bool = True,
-                topics: Any = "default") -> "Corpus":
+                topics: Any = "default", unify: bool = True) -> "Corpus":
         """Run the NLP pipeline and topic tagging over all articles.
 
         Uses :func:`ngo_text.analysis.analyze_many` (batched ``nlp.pipe``).
@@ -222,15 +222,21 @@ class Corpus:
             batch_size: Articles per ``nlp.pipe`` batch.
             progress: Show a progress bar.
             topics: Passed to ``analyze_many`` (``"default"`` = taxonomy tagger).
+            unify: Give the mentions of one organisation or person one canonical
+                form and label across the corpus
+                (:func:`ngo_text.nlp.canonical.unify_corpus`).
 
         Returns:
             A new :class:`Corpus` with analysed articles (same order, same metadata).
         """
         from .analysis import analyze_many
+        from .nlp.canonical import unify_corpus
 
         copies = [Article.from_dict(a.to_dict()) for a in self.articles]  # keep self unchanged
         done = list(analyze_many(copies, nlp=nlp, topics=topics, batch_size=batch_size,
                                  progress=progress))
+        if unify:
+            unify_corpus(done)
         return Corpus(done, metadata=self.metadata, errors=self.errors)
 
     # -- tidy DataFrames ----------------------------------------------------

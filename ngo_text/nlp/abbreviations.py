@@ -213,9 +213,10 @@ class AbbreviationLinker:
         from .lexicon import is_common_noun, is_noun_compound
 
         found: set[str] = set()
+        places = {e.text for e in ents if e.label_ == "LOC"}
         for e in ents:
-            if e.label_ not in _ORG_LABELS:
-                continue
+            if e.label_ != "ORG":
+                continue  # "Landgericht Köln": the place of an authority is no short name
             m = _LEGAL_TAIL.search(e.text)
             words = (e.text[: m.start()] if m else e.text).split()
             if len(words) < 2 and not m:
@@ -224,7 +225,7 @@ class AbbreviationLinker:
             parts = name.split("-")  # "Nord-Süd"
             if not all(p[:1].isupper() and p[1:].islower() for p in parts) or len(name) <= 3 \
                     or is_common_noun(name) \
-                    or is_noun_compound(name) or name in defs:
+                    or is_noun_compound(name) or name in defs or name in places:
                 continue
             if all(is_common_noun(h) or is_noun_compound(h, min_head=4) for h in heads):
                 defs[name] = {"long": e}

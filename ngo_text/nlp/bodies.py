@@ -11,8 +11,8 @@ German public bodies have a strong shape, and this component recognises it:
   ... (``resources/gazetteer/public_bodies.txt``; offices of a person such as
   "Ehrenamt" or "Lehramt" and bare generic nouns such as "Polizei" are not);
 * followed by what makes it one body: a place ("Staatsanwaltschaft Köln",
-  "Veterinäramt Stadt Leipzig": a LOC entity or a capitalised word that is no
-  common noun), and/or a "für/des/der" phrase ("Bundesamt für Naturschutz",
+  "Veterinäramt Stadt Leipzig": a LOC entity, a place name of the lexicon, or a
+  name after "Stadt"/"Kreis"), and/or a "für/des/der" phrase ("Bundesamt für Naturschutz",
   "Ministerium für Landwirtschaft, Umwelt und Klimaschutz Brandenburg");
 * or preceded by the adjective of a place ("das sächsische Innenministerium",
   "Berliner Feuerwehr", "St. Galler Polizei");
@@ -41,7 +41,7 @@ from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from . import ensure_extensions
-from .lexicon import is_common_noun, is_noun_compound
+from .lexicon import is_common_noun, is_noun_compound, toponyms
 
 __all__ = ["PublicBodyRecognizer", "BodyShapes", "load_shapes"]
 
@@ -224,6 +224,7 @@ class PublicBodyRecognizer:
     def candidates(self, doc: Doc) -> list[Span]:
         """The public-body spans of ``doc`` (before merging with its entities)."""
         loc_end = {e.start: e.end for e in doc.ents if e.label_ == "LOC"}
+        non_loc = {i for e in doc.ents if e.label_ != "LOC" for i in range(e.start, e.end)}
         out: list[Span] = []
         for i, tok in enumerate(doc):
             if not self.is_body(tok.text):
@@ -254,6 +255,8 @@ class PublicBodyRecognizer:
                     end, shaped = loc_end[k], True
                 elif k > end:
                     end, shaped = k + 1, True
+                elif k < len(doc) and doc[k].text in toponyms() and k not in non_loc:
+                    end, shaped = k + 1, True  # "Staatsanwaltschaft Köln" where the NER saw no place
                 if shaped:
                     while end < len(doc) and doc[end].text in _DIRECTIONS:
                         end += 1  # "Polizeipräsidium Oberbayern Süd"
@@ -287,8 +290,10 @@ class PublicBodyRecognizer:
             ks = []
             if tok.text in s.org_place_head:
                 ks.append(i + 1)
-            if tok.text in s.church_head and doc[i + 1].text in ("in", "im", "von") and i + 2 < len(doc):
-                ks.append(i + 2)
+            if tok.text in s.church_head and doc[i + 1].text in ("in", "im", "von") and i + 2 < len(doc) \
+                    and i > 0 and (org_start.get(i + 1, i) < i or doc[i - 1].text.endswith(_ADJ_ENDINGS)
+                                   and doc[i - 1].text[:1].isupper()):
+                ks.append(i + 2)  # "Evangelische Kirche im Rheinland", not "die Kirche in Wasserlos"
             end = None
             for k in ks:
                 if k in loc_end:

@@ -27,7 +27,7 @@ __all__ = ["LawsAndTags", "LAW_RX", "HASHTAG_RX"]
 
 #: one-word law names (singular, nominative or genitive)
 LAW_RX = re.compile(
-    r"(?<![\w-])[A-ZÄÖÜ][a-zäöüß]{3,}(?:gesetz|gesetzes|gesetzbuch|gesetzbuches|gesetzbuchs)(?![\w-])"
+    r"(?<![\w-])[A-ZÄÖÜ][a-zäöüß]{2,}(?:gesetz|gesetzes|gesetzbuch|gesetzbuches|gesetzbuchs)(?![\w-])"
     r"|(?<![\w-])(?:UN|EU|UNO)-[A-ZÄÖÜ][a-zäöüß]{3,}konvention(?![\w-])")
 #: a hashtag: "#" and at least three word characters, not inside a URL
 HASHTAG_RX = re.compile(r"(?<![\w/&])#[A-Za-zÄÖÜäöüß][\wÄÖÜäöüß]{2,}")
