@@ -128,11 +128,19 @@ def test_lexicon():
 def test_junk_entities_are_dropped():
     nlp = _ruler([("Fieber", "PER"), ("Sonne", "LOC"), ("Euro", "MISC"), ("Deutsch", "MISC"),
                   ("Europe can no", "LOC"), ("www.example.org/presse", "MISC"),
-                  ("Jobversprechen", "LOC"), ("Die Pandemie", "MISC"), ("Menschenhandel", "ORG")])
+                  ("Jobversprechen", "LOC"), ("Wer mit Kindern Geld", "MISC")])
     text = ("Sie arbeitete mit Fieber in der Sonne für 5 Euro, sprach Deutsch und sagte "
             "Europe can no longer wait, www.example.org/presse. Mit falschen Jobversprechen. "
-            "Die Pandemie und der Menschenhandel.")
+            "Wer mit Kindern Geld verdient, ...")
     assert _ents(nlp, text) == []
+
+
+def test_germeval_conventions_keep_currencies():
+    nlp = _ruler([("Euro", "MISC"), ("Englisch", "MISC"), ("Sonne", "LOC")])
+    nlp.replace_pipe("ngo_junk_filter", "ngo_junk_filter",
+                     config={"currencies": False, "languages": False, "heavenly": False})
+    assert _ents(nlp, "Für 5 Euro lernt sie Englisch in der Sonne.") == [
+        ("MISC", "Euro"), ("MISC", "Englisch"), ("LOC", "Sonne")]
 
 
 def test_names_with_evidence_are_kept():
