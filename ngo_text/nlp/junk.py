@@ -66,8 +66,8 @@ _LEGAL_END = re.compile(r"\b(?:e\.\s?V\.|e\.V\.|gGmbH|GmbH|gUG)$")
 _PARTY_ADJECTIVES = {"Linke", "Linken", "Grüne", "Grünen", "Freie", "Freien"}
 _GLUE = {"für", "und", "der", "des", "die", "das", "von", "vom", "zur", "zum", "e.", "ohne", "statt"}
 _HEAVENLY = {"Sonne", "Erde", "Mond", "Sonnensystem", "Milchstraße"}
-_URL_RX = re.compile(r"(?:https?://|\S+@\S+\.\w+|\w\.(?:de|at|ch|com|org|net|eu|info)/)", re.I)
-_DOMAIN_RX = re.compile(r"(?:www\.)?[\w-]+(?:\.[\w-]+)*\.(?:de|at|ch|com|org|net|eu|info)", re.I)
+_URL_RX = re.compile(r"(?:https?://|www\.|\S+@\S+\.\w+|\w\.(?:de|at|ch|com|org|net|eu|info)/)", re.I)
+_DOMAIN_RX = re.compile(r"[\w-]+(?:\.[\w-]+)*\.(?:de|at|ch|com|org|net|eu|info)", re.I)
 _ENGLISH = {"the", "can", "no", "not", "is", "are", "was", "were", "be", "been", "this", "that", "these",
             "will", "would", "we", "you", "they", "our", "their", "with", "from", "have", "has", "it",
             "its", "a", "an", "to", "into", "what", "who", "how", "why", "should", "must", "now"}
@@ -98,9 +98,9 @@ def junk_reason(span: Span) -> str | None:
         return "currency"
     if len(span) == 1 and _LANGUAGE_RX.fullmatch(text) and label in ("MISC", "PER", "LOC", "ORG"):
         return "language"
+    if _URL_RX.search(text) and (label in ("PER", "LOC", "MISC") or text.lower().startswith("www.")):
+        return "address"  # "www.bsi.bund.de" is where, not who; "trauernetz.de" may be a platform (ORG)
     if label in ("PER", "LOC", "MISC"):
-        if _URL_RX.search(text):
-            return "address"
         if len(span) > 1 and span[-1].is_lower and any(t.text in _ENGLISH for t in span):
             return "english"  # "Europe can no"; a title ends on a name word ("Trying to Burn the Sun")
     if label == "LOC" and text in _HEAVENLY:
