@@ -138,7 +138,8 @@ def test_junk_entities_are_dropped():
 def test_germeval_conventions_keep_currencies():
     nlp = _ruler([("Euro", "MISC"), ("Englisch", "MISC"), ("Sonne", "LOC")])
     nlp.replace_pipe("ngo_junk_filter", "ngo_junk_filter",
-                     config={"currencies": False, "languages": False, "heavenly": False})
+                     config={"currencies": False, "languages": False, "heavenly": False,
+                                  "domains": False})
     assert _ents(nlp, "Für 5 Euro lernt sie Englisch in der Sonne.") == [
         ("MISC", "Euro"), ("MISC", "Englisch"), ("LOC", "Sonne")]
 

@@ -32,9 +32,10 @@ PER or LOC. This component removes, from ``doc.ents``:
 * **sentences as titles** (MISC "Wer mit Kindern Geld").
 
 Currencies, languages and heavenly bodies follow ngo_text's annotation
-conventions (``ANNOTATION.md``); GermEval 2014 counts "Euro", "Englisch" and
-"Sonne" as names, so its bench turns these three rules off (config
-``currencies``, ``languages``, ``heavenly``) and reports both figures.
+conventions (``ANNOTATION.md``), and so do platforms named by their domain
+(ORG); GermEval 2014 counts "Euro", "Englisch" and "Sonne" as names and
+"stern.de" as MISC, so its bench turns these rules off (config ``currencies``,
+``languages``, ``heavenly``, ``domains``) and reports both figures.
 
 What it removes and what it wrongly removes is measured by
 ``bench/real_pages.py`` and ``bench/ner_eval.py`` (see the model card).
@@ -127,11 +128,12 @@ class JunkFilter:
 
     def __init__(self, nlp: Language, name: str = "ngo_junk_filter", *, nouns: bool = True,
                  trim_verbs: bool = True, currencies: bool = True, languages: bool = True,
-                 heavenly: bool = True) -> None:
+                 heavenly: bool = True, domains: bool = True) -> None:
         ensure_extensions()
         self.name = name
         self.nouns = nouns
         self.trim_verbs = trim_verbs
+        self.domains = domains
         self.keep_reasons = {r for r, on in (("currency", currencies), ("language", languages),
                                              ("heavenly body", heavenly)) if not on}
 
@@ -155,7 +157,7 @@ class JunkFilter:
             if reason is not None:
                 changed = True
                 continue
-            if e.label_ in ("MISC", "LOC", "PER") and _DOMAIN_RX.fullmatch(e.text):
+            if self.domains and e.label_ in ("MISC", "LOC", "PER") and _DOMAIN_RX.fullmatch(e.text):
                 # "trauernetz.de" named as an actor is a platform: ORG
                 changed, e = True, Span(doc, e.start, e.end, label="ORG")
             if self.trim_verbs:
@@ -261,15 +263,17 @@ def _in_gazetteer(text: str) -> bool:
 
 
 @Language.factory("ngo_junk_filter", default_config={
-    "nouns": True, "trim_verbs": True, "currencies": True, "languages": True, "heavenly": True})
+    "nouns": True, "trim_verbs": True, "currencies": True, "languages": True, "heavenly": True,
+    "domains": True})
 def make_ngo_junk_filter(nlp: Language, name: str, nouns: bool, trim_verbs: bool, currencies: bool,
-                         languages: bool, heavenly: bool) -> JunkFilter:
+                         languages: bool, heavenly: bool, domains: bool) -> JunkFilter:
     """Factory of the ``ngo_junk_filter`` component.
 
     Config: ``nouns`` (drop single-token PER/LOC that are common nouns without
     evidence), ``trim_verbs`` (cut a lower-case last word off a known name),
     ``currencies``/``languages``/``heavenly`` (drop "Euro", "Deutsch", "Sonne":
-    ngo_text's conventions; off for GermEval's).
+    ngo_text's conventions; off for GermEval's), ``domains`` (a bare domain named
+    as an actor is an ORG platform; GermEval: MISC).
     """
     return JunkFilter(nlp, name, nouns=nouns, trim_verbs=trim_verbs, currencies=currencies,
-                      languages=languages, heavenly=heavenly)
+                      languages=languages, heavenly=heavenly, domains=domains)
