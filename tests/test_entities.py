@@ -173,7 +173,7 @@ def test_laws_and_hashtags_are_misc():
 
 
 def test_dateline_place_is_a_loc():
-    nlp = _ruler([])
+    nlp = _ruler([("Nirgendwo", "LOC")])
     art = ngo_text.analyze(Article(title="Titel", dateline="Berlin", lead="Der Verband fordert mehr."),
                            nlp=nlp, topics=None)
     assert art.text.startswith("Titel\n\nBerlin – Der Verband")
