@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Sized
 from typing import Any, Iterable, Iterator
 
 from .model import ENTITY_LABELS, Article, Entity, Topic, to_date
@@ -202,7 +203,7 @@ def analyze_many(items: Iterable[Any], *, nlp: Any = None, topics: Any = "defaul
     if progress:
         from tqdm.auto import tqdm
 
-        total = len(items) if hasattr(items, "__len__") else None
+        total = len(items) if isinstance(items, Sized) else None
         stream = tqdm(stream, total=total, desc="analyze", unit="doc")
     for doc, (article, cleaned) in stream:
         yield _finish(article, doc, cleaned, tagger)
@@ -222,6 +223,7 @@ def text_entities(texts: Iterable[str], *, nlp: Any = None, batch_size: int = 16
     if progress:
         from tqdm.auto import tqdm
 
-        stream = tqdm(stream, total=len(texts), desc="entities", unit="doc")
+        stream = tqdm(stream, total=len(texts) if isinstance(texts, Sized) else None,
+                      desc="entities", unit="doc")
     for doc, (text, cleaned) in stream:
         yield doc_to_entities(doc, cleaned=cleaned, original=text)

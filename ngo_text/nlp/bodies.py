@@ -97,10 +97,10 @@ def load_shapes() -> BodyShapes:
     for line in _read_lines("public_bodies.txt"):
         kind, _, entries = line.partition("\t")
         kinds.setdefault(kind.strip(), []).extend(e.strip() for e in entries.split("|") if e.strip())
-    adjectives = set()
+    adjectives: set[str] = set()
     for stem in kinds.get("place_adjective", []):
         adjectives.update(stem + ending for ending in _ADJ_ENDINGS)
-    not_adj = set()
+    not_adj: set[str] = set()
     for stem in kinds.get("not_place_adjective", []):
         not_adj.update(stem + ending for ending in ("", *_ADJ_ENDINGS))
     return BodyShapes(
