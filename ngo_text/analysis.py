@@ -118,7 +118,7 @@ def _resolve_topics(topics: Any):
 
 
 def dateline_entities(article: Article, entities: list[Entity]) -> list[Entity]:
-    """``entities`` with the dateline place(s) as LOC ("Berlin/Ratingen –": both), where the NER missed them."""
+    """``entities`` plus the dateline place(s) as LOC ("Berlin/Ratingen –": both) where the NER missed them."""
     if not article.dateline:
         return entities
     text = article.text

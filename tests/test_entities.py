@@ -98,6 +98,12 @@ def test_not_public_bodies(text, not_expected):
     assert all(t != not_expected for _, t in _ents(nlp, text))
 
 
+def test_elliptic_pair_of_bodies_keeps_the_written_one():
+    nlp = _ruler([("Bundesumwelt- und Bundesverkehrsministerium", "AGENCY")])
+    assert _ents(nlp, "Das Bundesumwelt- und Bundesverkehrsministerium fördert.") == [
+        ("AGENCY", "Bundesverkehrsministerium")]
+
+
 def test_longest_correct_span_wins_over_ner_pieces():
     nlp = _ruler([("Köln", "LOC"), ("Europol", "AGENCY")])
     ents = _ents(nlp, "Die Staatsanwaltschaft Köln und die europäische Polizeibehörde Europol.")

@@ -151,7 +151,8 @@ class PublicBodyRecognizer:
         if text.startswith(s.unique_prefix) and len(text) > 8:
             return True
         low = text.lower()
-        return "bundesamt" in low or low.endswith(s.unique_body) and low not in ("ministerium", "ministeriums")
+        return "bundesamt" in low or (low.endswith(s.unique_body)
+                                      and low not in ("ministerium", "ministeriums"))
 
     def _is_place_adjective(self, tok: Token, body: str) -> bool:
         text = tok.text
@@ -334,9 +335,20 @@ class PublicBodyRecognizer:
         return out
 
     def _retype(self, ents: list[Span]) -> list[Span]:
-        """ORG entities headed by a body noun are AGENCY ("Gesundheits-, Sozial- und Integrationsdirektion")."""
+        """ORG entities headed by a body noun are AGENCY ("Gesundheits-, Sozial- und Integrationsdirektion").
+
+        "Bundesumwelt- und Bundesverkehrsministerium" names two bodies, of which only
+        the second is written out: the entity is that one ("Bundesverkehrsministerium";
+        "Bundesumwelt- und Verbraucherschutzministerium" is one ministry and stays whole).
+        """
         out = []
         for e in ents:
+            if (e.label_ in ("ORG", "AGENCY") and len(e) == 3 and e[0].text.endswith("-")
+                    and e[1].text in ("und", "oder") and self.is_body(e[2].text)
+                    and any(e[0].text.startswith(p) and e[2].text.startswith(p)
+                            for p in ("Bundes", "Landes"))):
+                # not "Bundesumwelt- und Verbraucherschutzministerium": one ministry, two fields
+                e = Span(e.doc, e.start + 2, e.end, label=self.label)
             if e.label_ == "ORG" and len(e) > 1:
                 words = [t.text for t in e]
                 head_first = self.is_body(words[0]) and words[0] not in self.shapes.adjective_body
@@ -351,7 +363,8 @@ class PublicBodyRecognizer:
         cands = self.candidates(doc)
         loc_ends = {e.end for e in doc.ents if e.label_ == "LOC"}
         ents = self._retype(list(doc.ents))
-        added: list[Span] = [e for e, old in zip(ents, doc.ents) if e.label_ != old.label_]
+        added: list[Span] = [e for e, old in zip(ents, doc.ents)
+                             if (e.start, e.end, e.label_) != (old.start, old.end, old.label_)]
         for c in cands:
             overlapping = [e for e in ents if e.start < c.end and c.start < e.end]
             if any(e.label_ in ("ORG", "AGENCY") and e.start <= c.start and c.end <= e.end

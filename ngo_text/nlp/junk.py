@@ -173,7 +173,8 @@ class JunkFilter:
                         and not _is_adjective(head) and rest[0].text[:1].isupper() and (
                         _in_gazetteer(rest.text)
                         or _LEGAL_END.search(rest.text) and _descriptor(head, rest[0].text)
-                        or any(x.text == rest.text and x.label_ in ("ORG", "AGENCY") for x in ents if x is not e)):
+                        or any(x.text == rest.text and x.label_ in ("ORG", "AGENCY")
+                               for x in ents if x is not e)):
                     # "Fachberatungsstelle Allianz Freiheit jetzt e. V.": a descriptor before the name
                     remap[e._.canonical or e.text] = " ".join(rest.text.split())
                     changed, e = True, Span(doc, rest.start, rest.end, label=e.label_)
