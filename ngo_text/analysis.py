@@ -85,15 +85,66 @@ def _to_article(source: Any, url: str | None, published: Any) -> Article:
 
 
 
-def _make_doc(nlp, article: Article) -> tuple[Any, CleanText]:
-    """The Doc of the article's cleaned text (no soft hyphens ...) and the offset map."""
+#: Texts longer than this many characters run through the pipeline in pieces of about
+#: this size, cut at paragraph (else line, sentence, word) boundaries, one piece at a time,
+#: and are joined again (``Doc.from_docs``): memory stays that of a 20,000-character text
+#: (the CNN's activations grow with the batch) and spaCy's ``max_length`` is never hit.
+#: Abbreviations and surnames are linked within a piece. Press releases are shorter.
+CHUNK_CHARS = 20_000
+
+
+def _chunk_bounds(text: str, size: int = CHUNK_CHARS) -> list[tuple[int, int]]:
+    """``[start, end)`` pieces of ``text`` of at most ~``size`` characters; each ends after whitespace."""
+    bounds, start, n = [], 0, len(text)
+    while n - start > size:
+        limit = start + size
+        cut = -1
+        for sep in ("\n\n", "\n", ". ", " "):
+            i = text.rfind(sep, start + size // 2, limit)
+            if i >= 0:
+                cut = i + len(sep)
+                break
+        if cut < 0:
+            cut = limit  # one 50,000-character word: cut it
+        bounds.append((start, cut))
+        start = cut
+    bounds.append((start, n))
+    return bounds
+
+
+def _make_docs(nlp, article: Article) -> tuple[list[Any], CleanText]:
+    """The Doc(s) of the article's cleaned text (no soft hyphens ...) and the offset map.
+
+    One Doc, or for a long text one Doc per piece (see :data:`CHUNK_CHARS`).
+    """
     from .nlp import ensure_extensions
 
     ensure_extensions()
     cleaned = clean_for_nlp(article.text)
-    doc = nlp.make_doc(cleaned.text)
-    doc._.published = article.published
-    return doc, cleaned
+    docs = []
+    for a, b in _chunk_bounds(cleaned.text):
+        doc = nlp.tokenizer(cleaned.text[a:b]) if b - a > nlp.max_length else nlp.make_doc(cleaned.text[a:b])
+        doc._.published = article.published
+        docs.append(doc)
+    return docs, cleaned
+
+
+def _run_pieces(nlp, docs: list[Any]) -> Any:
+    """Run the pieces of a long text one at a time and join them into one Doc.
+
+    One piece per ``nlp.pipe`` batch keeps the peak memory that of one piece;
+    entities and their extensions survive the join (``Doc.from_docs``).
+    """
+    import warnings
+
+    from spacy.tokens import Doc
+
+    done = [_drop_tensor(d) for d in nlp.pipe(docs, batch_size=1)]
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r".*\[W101\]")  # Doc._.published: set below
+        joined = Doc.from_docs(done, ensure_whitespace=False, exclude=["tensor"])
+    joined._.published = docs[0]._.published
+    return joined
 
 
 def _resolve_topics(topics: Any):
@@ -141,6 +192,14 @@ def dateline_entities(article: Article, entities: list[Entity]) -> list[Entity]:
     return sorted(out, key=lambda e: e.start)
 
 
+def _drop_tensor(doc: Any) -> Any:
+    """Free a piece's token vectors (an e5 piece of 20,000 characters holds ~5 MB)."""
+    import numpy as np
+
+    doc.tensor = np.zeros((0,), dtype="float32")
+    return doc
+
+
 def _finish(article: Article, doc, cleaned: CleanText, tagger) -> Article:
     article.entities = dateline_entities(
         article, doc_to_entities(doc, cleaned=cleaned, original=article.text))
@@ -172,8 +231,9 @@ def analyze(source: Any, *, url: str | None = None, published: Any = None, nlp: 
     nlp = resolve_nlp(nlp)
     tagger = _resolve_topics(topics)
     article = _to_article(source, url, published)
-    doc, cleaned = _make_doc(nlp, article)
-    return _finish(article, nlp(doc), cleaned, tagger)
+    docs, cleaned = _make_docs(nlp, article)
+    doc = nlp(docs[0]) if len(docs) == 1 else _run_pieces(nlp, docs)
+    return _finish(article, doc, cleaned, tagger)
 
 
 def analyze_many(items: Iterable[Any], *, nlp: Any = None, topics: Any = "default",
@@ -188,25 +248,41 @@ def analyze_many(items: Iterable[Any], *, nlp: Any = None, topics: Any = "defaul
         progress: show a tqdm progress bar.
 
     Yields:
-        One analysed :class:`Article` per item.
+        One analysed :class:`Article` per item. A long text (over
+        :data:`CHUNK_CHARS`) runs in pieces, one at a time, between the batches.
     """
     nlp = resolve_nlp(nlp)
     tagger = _resolve_topics(topics)
 
-    def pairs() -> Iterator[tuple[Any, tuple[Article, CleanText]]]:
+    def run(batch: list[tuple[Article, Any, CleanText]]) -> Iterator[Article]:
+        stream = nlp.pipe(((doc, (article, cleaned)) for article, doc, cleaned in batch),
+                          as_tuples=True, batch_size=batch_size)
+        for doc, (article, cleaned) in stream:
+            yield _finish(article, doc, cleaned, tagger)
+
+    def results() -> Iterator[Article]:
+        batch: list[tuple[Article, Any, CleanText]] = []
         for item in items:
             article = _to_article(item, None, None)
-            doc, cleaned = _make_doc(nlp, article)
-            yield doc, (article, cleaned)
+            docs, cleaned = _make_docs(nlp, article)
+            if len(docs) == 1:
+                batch.append((article, docs[0], cleaned))
+                if len(batch) >= 4 * batch_size:
+                    yield from run(batch)
+                    batch = []
+                continue
+            yield from run(batch)  # keep the order: what came before, then the long text
+            batch = []
+            yield _finish(article, _run_pieces(nlp, docs), cleaned, tagger)
+        yield from run(batch)
 
-    stream = nlp.pipe(pairs(), as_tuples=True, batch_size=batch_size)
+    out = results()
     if progress:
         from tqdm.auto import tqdm
 
         total = len(items) if isinstance(items, Sized) else None
-        stream = tqdm(stream, total=total, desc="analyze", unit="doc")
-    for doc, (article, cleaned) in stream:
-        yield _finish(article, doc, cleaned, tagger)
+        out = tqdm(out, total=total, desc="analyze", unit="doc")
+    yield from out
 
 
 def text_entities(texts: Iterable[str], *, nlp: Any = None, batch_size: int = 16,

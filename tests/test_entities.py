@@ -305,3 +305,34 @@ def test_annotations_file_is_well_formed():
     assert labels == {"PER", "ORG", "AGENCY", "LOC", "DATE", "MISC"}
     for r in rows:  # only annotations: no page text beyond the entity surfaces
         assert set(r) <= {"file", "split", "url", "published", "entities", "note"}
+
+
+# -- long texts and bad characters --------------------------------------------------------
+def test_long_text_runs_in_pieces_with_offsets_into_the_whole(monkeypatch):
+    import ngo_text.analysis as analysis
+
+    nlp = _ruler([("Caritas", "ORG"), ("Köln", "LOC")])
+    nlp.max_length = 5_000  # the text is longer than spaCy would take in one Doc
+    monkeypatch.setattr(analysis, "CHUNK_CHARS", 2_000)
+    para = "Die Caritas hilft am 5. Mai 2021 in Köln."
+    art = Article(title="Lang", paragraphs=[para] * 300, published="2021-05-01")
+    out = ngo_text.analyze(art, nlp=nlp, topics=None)
+    assert len(out.text) > 10_000
+    assert sum(e.label == "ORG" for e in out.entities) == 300
+    assert sum(e.label == "DATE" and e.value == "2021-05-05" for e in out.entities) == 300
+    assert all(out.text[e.start:e.end] == e.text for e in out.entities)
+    assert out.entities[-1].end > len(out.text) - len(para)  # the last paragraph too
+    many = list(ngo_text.analyze_many(["Die Caritas in Köln.", art, "Köln."], nlp=nlp, topics=None,
+                                      batch_size=2))
+    assert [len(a.entities) for a in many] == [2, len(out.entities), 1]
+    assert many[1].entities == out.entities
+
+
+def test_lone_surrogates_are_replaced():
+    nlp = _ruler([("Caritas", "ORG")])
+    out = ngo_text.analyze("Die Caritas \ud800 hilft in der Stadt seit vielen Jahren.", nlp=nlp, topics=None)
+    assert ("ORG", "Caritas") in [(e.label, e.text) for e in out.entities]
+    assert any("surrogate" in w for w in out.warnings)
+    json.dumps(out.to_dict())  # encodable
+    art = ngo_text.analyze(Article(title="Die Caritas \udc80 hilft."), nlp=nlp, topics=None)
+    assert [(e.label, e.text) for e in art.entities] == [("ORG", "Caritas")]

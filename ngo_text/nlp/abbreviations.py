@@ -276,8 +276,9 @@ class AbbreviationLinker:
             # keep values set on the long forms by the typer
             if added:
                 typer = self._get_typer()
+                added_pos = {(a.start, a.end) for a in added}
                 for e in doc.ents:
-                    if any(a.start == e.start and a.end == e.end for a in added):
+                    if (e.start, e.end) in added_pos:
                         label, org_type, _ = typer.classify(e.text)
                         e._.org_type = org_type if e.label_ == "ORG" else None
         ents_now = list(doc.ents)

@@ -226,6 +226,7 @@ class PublicBodyRecognizer:
         """The public-body spans of ``doc`` (before merging with its entities)."""
         loc_end = {e.start: e.end for e in doc.ents if e.label_ == "LOC"}
         non_loc = {i for e in doc.ents if e.label_ != "LOC" for i in range(e.start, e.end)}
+        org_starts = {e.start for e in doc.ents if e.label_ in ("ORG", "AGENCY")}
         out: list[Span] = []
         for i, tok in enumerate(doc):
             if not self.is_body(tok.text):
@@ -261,8 +262,7 @@ class PublicBodyRecognizer:
                 if shaped:
                     while end < len(doc) and doc[end].text in _DIRECTIONS:
                         end += 1  # "Polizeipräsidium Oberbayern Süd"
-            if end == i + 1 and end < len(doc) and any(
-                    e.start == end and e.label_ in ("ORG", "AGENCY") for e in doc.ents):
+            if end == i + 1 and end < len(doc) and end in org_starts:
                 continue  # "die europäische Polizeibehörde Europol": a descriptor of the name
             if shaped or self.is_unique(tok.text):
                 out.append(Span(doc, start, end, label=self.label))
@@ -389,11 +389,12 @@ class PublicBodyRecognizer:
         doc.ents = sorted(filter_spans(ents), key=lambda s: s.start)
         from .orgs import classify_org
 
+        by_pos = {(e.start, e.end): e for e in doc.ents}
         for span in added:
-            for e in doc.ents:
-                if e.start == span.start and e.end == span.end:
-                    e._.org_type = classify_org(e.text)[1] if e.label_ == "ORG" else None
-                    e._.canonical = None  # set by ngo_abbreviations (normalised text)
+            e = by_pos.get((span.start, span.end))
+            if e is not None:
+                e._.org_type = classify_org(e.text)[1] if e.label_ == "ORG" else None
+                e._.canonical = None  # set by ngo_abbreviations (normalised text)
         return doc
 
 

@@ -21,7 +21,9 @@ __all__ = ["INVISIBLE", "CleanText", "clean_for_nlp", "surface_key"]
 INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
 _SPACES = "\u00a0\u2007\u202f\u2009\u200a\u2002\u2003\u2004\u2005\u2006\u2008\u205f\u3000"
 _SPACE_TABLE = {ord(c): " " for c in _SPACES}
-_NEEDS_WORK = re.compile(f"[{INVISIBLE}{_SPACES}\u0300-\u036f]")
+_NEEDS_WORK = re.compile(f"[{INVISIBLE}{_SPACES}\u0300-\u036f\ud800-\udfff]")
+# a lone surrogate cannot be encoded (tokenisers, ONNX, JSON writers fail on it): U+FFFD
+_SURROGATES = {c: "\ufffd" for c in range(0xD800, 0xE000)}
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,8 @@ class CleanText:
 def clean_for_nlp(text: str) -> CleanText:
     """Remove invisible characters, plain-space special spaces, compose umlauts (NFC).
 
+    A lone surrogate (which no encoder accepts) becomes U+FFFD.
+
     Every character of the result maps to a range of ``text``: itself, or for
     a composed character its base character and combining marks.
     Texts without such characters are returned as they are (``offsets=None``).
@@ -66,7 +70,7 @@ def clean_for_nlp(text: str) -> CleanText:
         while j < n and unicodedata.combining(text[j]):
             j += 1
         chunk = unicodedata.normalize("NFC", text[i:j].translate(_SPACE_TABLE)) if j > i + 1 \
-            else ch.translate(_SPACE_TABLE)
+            else ch.translate(_SPACE_TABLE).translate(_SURROGATES)
         for k, c in enumerate(chunk):
             out.append(c)
             last = k == len(chunk) - 1

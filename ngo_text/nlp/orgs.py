@@ -478,8 +478,9 @@ class OrgRecognizer:
                 typed.append((e, org_type))
             final.append(e)
         doc.ents = sorted(final, key=lambda s: s.start)
+        by_pos = {(x.start, x.end): x for x in doc.ents}  # one lookup per entity, not a scan
         for e, org_type in typed:
-            span = next((x for x in doc.ents if x.start == e.start and x.end == e.end), None)
+            span = by_pos.get((e.start, e.end))
             if span is None:
                 continue
             span._.org_type = org_type if span.label_ == "ORG" else None

@@ -25,6 +25,7 @@ from pathlib import Path
 from ..errors import InputError
 
 #: Texts longer than this (characters) are truncated with a warning.
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 MAX_TEXT_CHARS = 2_000_000
 #: HTML longer than this (characters) is stripped of scripts/styles and then truncated.
 MAX_HTML_CHARS = 3_000_000
@@ -96,6 +97,11 @@ def read_source(source: str | bytes | os.PathLike) -> SourceText:
             raise InputError("The text contains NUL characters: this looks like binary data, "
                              "not an article. Pass the text or HTML of a press release.")
         text = source.lstrip("\ufeff")
+        if _SURROGATE_RE.search(text):
+            # str from a bad decode (surrogateescape) or JSON with a lone "\\ud800"
+            n = len(_SURROGATE_RE.findall(text))
+            text = _SURROGATE_RE.sub("\ufffd", text)
+            warnings.append(f"replaced {n} lone surrogate character(s) by U+FFFD")
     else:
         raise InputError(f"Cannot parse an object of type {type(source).__name__}: pass a str "
                          "(text or HTML), bytes, or a path (pathlib.Path).")
