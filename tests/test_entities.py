@@ -134,10 +134,11 @@ def test_lexicon():
 def test_junk_entities_are_dropped():
     nlp = _ruler([("Fieber", "PER"), ("Sonne", "LOC"), ("Euro", "MISC"), ("Deutsch", "MISC"),
                   ("Europe can no", "LOC"), ("www.example.org/presse", "MISC"),
-                  ("Jobversprechen", "LOC"), ("Wer mit Kindern Geld", "MISC")])
+                  ("Jobversprechen", "LOC"), ("Wer mit Kindern Geld", "MISC"),
+                  ("Alex T./AdobeStock", "PER")])
     text = ("Sie arbeitete mit Fieber in der Sonne für 5 Euro, sprach Deutsch und sagte "
             "Europe can no longer wait, www.example.org/presse. Mit falschen Jobversprechen. "
-            "Wer mit Kindern Geld verdient, ...")
+            "Wer mit Kindern Geld verdient, ... (Symbolbild: Alex T./AdobeStock)")
     assert _ents(nlp, text) == []
 
 

@@ -20,6 +20,8 @@ PER or LOC. This component removes, from ``doc.ents``:
   domain named as an actor is a platform and becomes ORG ("trauernetz.de");
 * **fragments of English sentences** as PER/LOC/MISC ("Europe can no", "Now
   the brands in"): spans holding an English function word in lower case;
+* **credits and references** as PER ("Alex T./AdobeStock", "Ford, Martin"):
+  names in running text hold no slash or comma;
 * **a trailing verb** ("Unicef rief", "Horizont läuft"): a lower-case last word
   is cut off when the rest is a name the document or the gazetteer knows (the
   rest then takes that name's label and canonical form);
@@ -101,6 +103,8 @@ def junk_reason(span: Span) -> str | None:
         return "language"
     if _URL_RX.search(text) and (label in ("PER", "LOC", "MISC") or text.lower().startswith("www.")):
         return "address"  # "www.bsi.bund.de" is where, not who; "trauernetz.de" may be a platform (ORG)
+    if label == "PER" and any(t.text in ("/", ",", "@") or "/" in t.text for t in span):
+        return "credit"  # "Alex T./AdobeStock" (a photo credit), "Ford, Martin" (a reference list)
     if label in ("PER", "LOC", "MISC"):
         if len(span) > 1 and span[-1].is_lower and any(t.text in _ENGLISH for t in span):
             return "english"  # "Europe can no"; a title ends on a name word ("Trying to Burn the Sun")
