@@ -41,7 +41,9 @@ inputs:
   for stdin. A .jsonl input holds one article per line: an Article record or
   {"id": ..., "text"|"html": ..., "url": ..., "published": "YYYY-MM-DD"}.
   A metadata.csv (id,file,url,published,...) beside an articles folder (same folder
-  or its parent) attaches id, url and published date.
+  or its parent) attaches id, url and published date. Each input is read up to
+  200 MB; FIFOs, devices, sockets and broken links are not read but reported as
+  failed inputs (never a hang). Texts over 20,000 characters run in pieces.
 
 output:
   One record per article (Article.to_dict). jsonl goes to stdout when -o is missing;

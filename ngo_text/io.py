@@ -39,6 +39,7 @@ from typing import Any, BinaryIO, Callable, Union
 
 from .model import to_date
 from .errors import InputError, NgoTextError
+from .parsing.sources import check_regular_file, read_limited
 from .model import Article
 
 __all__ = [
@@ -204,8 +205,10 @@ SKIPPED_STEMS = ("readme", "license", "licence", "changelog", "contributing", "n
 def _expand(path: Path, exclude: list[Path]) -> Iterator[Path]:
     if path.is_dir():
         for child in sorted(path.rglob("*")):
+            # a FIFO, device or broken link with an article's suffix is yielded too: the
+            # caller reports it as a failure instead of skipping it silently
             if (
-                child.is_file()
+                not child.is_dir()
                 and child.suffix.lower() in SOURCE_SUFFIXES
                 and child.stem.lower() not in SKIPPED_STEMS
                 and not any(part.startswith(".") for part in child.relative_to(path).parts)
@@ -296,9 +299,11 @@ def iter_sources(
     for raw in paths:
         if str(raw) == "-":
             stream = stdin if stdin is not None else sys.stdin.buffer
-            data = stream.read()
-            if isinstance(data, str):
-                data = data.encode("utf-8")
+            try:
+                data = read_limited(stream, "standard input")
+            except InputError as exc:
+                yield Source("<stdin>", None, error=exc)
+                continue
             if _looks_like_jsonl(data):
                 yield from _iter_jsonl_bytes(data, "<stdin>", None)
             else:
@@ -310,9 +315,23 @@ def iter_sources(
             continue
         for file in _expand(path, excluded):
             name = str(file)
+            if not file.exists():  # a dangling link, or one in a loop
+                yield Source(name, file, error=InputError(f"{name}: a broken link, not read"))
+                continue
+            if not file.is_dir():
+                try:
+                    check_regular_file(file)
+                except (InputError, OSError) as exc:
+                    yield Source(name, file, error=exc if isinstance(exc, InputError)
+                                 else InputError(f"{name}: cannot read ({exc})"))
+                    continue
             if file.suffix.lower() == ".jsonl":
                 try:
-                    data = file.read_bytes()
+                    with file.open("rb") as fh:
+                        data = read_limited(fh, name)
+                except InputError as exc:
+                    yield Source(name, file, error=exc)
+                    continue
                 except OSError as exc:
                     yield Source(name, file,
                                  error=InputError(f"{name}: cannot read ({exc.strerror or exc})"))

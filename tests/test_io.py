@@ -5,9 +5,11 @@ import datetime as dt
 import io as _io
 import json
 import os
+from pathlib import Path
 
 import pytest
 
+import ngo_text
 from ngo_text.errors import InputError, NgoTextError
 from ngo_text.io import (
     ResumableJsonlWriter,
@@ -215,3 +217,37 @@ def test_sample_metadata_matches_sample_files(sample_dir):
     with_meta = [s for s in sources if s.id]
     assert len(with_meta) == len(sources), [s.name for s in sources if not s.id]
     assert all(s.published is not None for s in with_meta)
+
+
+# -- hostile inputs: FIFOs, devices, broken links, endless streams ------------------------
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_fifos_devices_and_broken_links_are_counted_failures(tmp_path):
+    from ngo_text.io import iter_sources
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_text("Berlin – Die Caritas hilft in Köln.", encoding="utf-8")
+    os.mkfifo(folder / "pipe.txt")
+    (folder / "zero.txt").symlink_to("/dev/zero")
+    (folder / "broken.txt").symlink_to(tmp_path / "nowhere.txt")
+    sources = {Path(s.name).name: s for s in iter_sources([folder])}
+    assert sorted(sources) == ["broken.txt", "good.txt", "pipe.txt", "zero.txt"]
+    assert sources["good.txt"].error is None
+    assert "FIFO" in str(sources["pipe.txt"].error)
+    assert "device" in str(sources["zero.txt"].error)
+    assert "broken link" in str(sources["broken.txt"].error)
+    with pytest.raises(InputError, match="FIFO"):  # and no hang waiting for a writer
+        ngo_text.parse(folder / "pipe.txt")
+    with pytest.raises(InputError, match="device"):
+        ngo_text.parse(Path("/dev/zero"))
+
+
+def test_stdin_is_read_with_a_byte_limit(monkeypatch):
+    import ngo_text.parsing.sources as sources
+    from ngo_text.io import iter_sources
+
+    monkeypatch.setattr(sources, "MAX_FILE_BYTES", 1_000)
+    (src,) = list(iter_sources(["-"], stdin=_io.BytesIO(b"Text " * 1_000)))
+    assert src.error is not None and "over 1,000 bytes" in str(src.error)
+    (ok,) = list(iter_sources(["-"], stdin=_io.BytesIO(b"Die Caritas hilft.")))
+    assert ok.error is None

@@ -17,10 +17,12 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from ..errors import InputError
 
@@ -139,14 +141,40 @@ def _read_file(path: Path) -> bytes:
             raise InputError(f"File not found: {path}. Pass an existing path, or the text itself as a str.")
         if path.is_dir():
             raise InputError(f"{path} is a directory, not a file: pass one article file.")
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputError(f"{path} is {size} bytes; files over {MAX_FILE_BYTES} bytes are refused.")
-        return path.read_bytes()
+        check_regular_file(path)
+        with path.open("rb") as fh:
+            return read_limited(fh, str(path))
     except InputError:
         raise
     except OSError as exc:
         raise InputError(f"Cannot read {path}: {exc}") from exc
+
+
+def check_regular_file(path: Path) -> None:
+    """Raise :class:`InputError` unless ``path`` is a regular file (not a FIFO, device or socket).
+
+    Opening a FIFO blocks until someone writes to it, and a device like
+    ``/dev/zero`` never ends: neither is an article.
+    """
+    mode = path.stat().st_mode
+    if not stat.S_ISREG(mode):
+        kind = ("a FIFO" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+                else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
+        raise InputError(f"{path} is {kind}, not an article file: not read.")
+
+
+def read_limited(stream: Any, name: str, limit: int | None = None) -> bytes:
+    """Read at most ``limit`` (default :data:`MAX_FILE_BYTES`) bytes; more raises :class:`InputError`.
+
+    The size a file reports is not trusted (``/proc`` files and pipes report 0).
+    """
+    limit = MAX_FILE_BYTES if limit is None else limit
+    data = stream.read(limit + 1)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    if len(data) > limit:
+        raise InputError(f"{name} is over {limit:,} bytes; larger inputs are refused.")
+    return data
 
 
 def decode_bytes(data: bytes, warnings: list[str] | None = None) -> str:
