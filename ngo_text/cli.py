@@ -43,7 +43,8 @@ inputs:
   A metadata.csv (id,file,url,published,...) beside an articles folder (same folder
   or its parent) attaches id, url and published date. Each input is read up to
   200 MB; FIFOs, devices, sockets and broken links are not read but reported as
-  failed inputs (never a hang). Texts over 20,000 characters run in pieces.
+  failed inputs (never a hang). ngo-text's own *.errors.jsonl reports in a folder
+  are not read. Texts over 20,000 characters run in pieces.
 
 output:
   One record per article (Article.to_dict). jsonl goes to stdout when -o is missing;

@@ -77,6 +77,8 @@ class Source:
         id, url, published: Metadata from ``metadata.csv`` or the JSONL item;
             ``None`` when unknown.
         meta: The full metadata row (e.g. ``organisation``, ``topics``), strings.
+        warnings: Problems with the metadata that did not stop the item (an
+            unreadable ``published``); they go into ``Article.warnings``.
     """
 
     name: str
@@ -88,6 +90,7 @@ class Source:
     url: str | None = None
     published: _dt.date | None = None
     meta: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
     def to_article(self) -> Article:
         """Parse the source into an :class:`Article` (structure only, no model).
@@ -117,6 +120,9 @@ class Source:
             art.url = self.url
         if self.published and not art.published:
             art.published = self.published
+        for w in self.warnings:
+            if w not in art.warnings:
+                art.warnings.append(w)
         return art
 
 
@@ -211,6 +217,7 @@ def _expand(path: Path, exclude: list[Path]) -> Iterator[Path]:
                 not child.is_dir()
                 and child.suffix.lower() in SOURCE_SUFFIXES
                 and child.stem.lower() not in SKIPPED_STEMS
+                and not child.name.endswith(".errors.jsonl")  # ngo-text's own failure reports
                 and not any(part.startswith(".") for part in child.relative_to(path).parts)
                 and not any(_same_file(child, ex) for ex in exclude)
             ):
@@ -235,11 +242,17 @@ def _jsonl_item_to_source(item: Any, name: str, path: Path | None) -> Source:
         return Source(name, path, error=InputError(f"{name}: a JSONL line must be a JSON object"))
     meta = {"id": item.get("id"), "url": item.get("url"), "published": item.get("published")}
     src = Source(name, path, id=str(meta["id"]) if meta["id"] not in (None, "") else None,
-                 url=meta["url"] or None, published=to_date(meta["published"]))
+                 url=meta["url"] if isinstance(meta["url"], str) and meta["url"] else None,
+                 published=to_date(meta["published"]))
+    if meta["published"] not in (None, "") and src.published is None:
+        src.warnings.append(f"{name}: 'published' {meta['published']!r} is no date (YYYY-MM-DD): ignored")
     if "text" in item or "html" in item:
-        content = item.get("html") if item.get("html") else item.get("text")
-        if not isinstance(content, str) or not content.strip():
-            src.error = InputError(f"{name}: empty 'text'/'html'")
+        key = "html" if item.get("html") is not None else "text"
+        content = item.get(key)
+        if not isinstance(content, str):
+            src.error = InputError(f"{name}: {key!r} must be a string, not {type(content).__name__}")
+        elif not content.strip():
+            src.error = InputError(f"{name}: empty {key!r}")
         else:
             src.content = content
         return src

@@ -251,3 +251,32 @@ def test_stdin_is_read_with_a_byte_limit(monkeypatch):
     assert src.error is not None and "over 1,000 bytes" in str(src.error)
     (ok,) = list(iter_sources(["-"], stdin=_io.BytesIO(b"Die Caritas hilft.")))
     assert ok.error is None
+
+
+def test_jsonl_wrong_types_and_bad_dates_are_reported(tmp_path):
+    from ngo_text.io import iter_sources
+
+    f = tmp_path / "in.jsonl"
+    f.write_text("\n".join([
+        json.dumps({"id": "a", "text": 12345}),
+        json.dumps({"id": "b", "text": "Die Caritas hilft in Köln.", "published": "not-a-date"}),
+        json.dumps({"id": "c", "text": "   "}),
+    ]), encoding="utf-8")
+    a, b, c = list(iter_sources([f]))
+    assert "must be a string, not int" in str(a.error)
+    assert b.error is None and b.published is None
+    art = b.to_article()
+    assert any("'not-a-date' is no date" in w for w in art.warnings)
+    assert "empty 'text'" in str(c.error)
+
+
+def test_own_error_reports_are_not_read_as_input(tmp_path):
+    from ngo_text.io import iter_sources
+
+    (tmp_path / "a.txt").write_text("Die Caritas hilft in Köln.", encoding="utf-8")
+    (tmp_path / "out.jsonl").write_text(json.dumps({"id": "a", "text": "Die Caritas."}) + "\n",
+                                        encoding="utf-8")
+    (tmp_path / "out.jsonl.errors.jsonl").write_text(json.dumps({"source": "x", "error": "y"}) + "\n",
+                                                     encoding="utf-8")
+    names = sorted(Path(s.name.split(":")[0]).name for s in iter_sources([tmp_path]))
+    assert names == ["a.txt", "out.jsonl"]
