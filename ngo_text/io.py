@@ -30,6 +30,7 @@ import csv
 import datetime as _dt
 import json
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -525,6 +526,13 @@ def _check_not_input(path: Path, inputs: Iterable[PathLike]) -> None:
             raise NgoTextError(f"refusing to overwrite input file {inp}; choose another output path")
 
 
+def _new_file_mode() -> int:
+    """0666 minus the process umask: the mode ``open(path, "w")`` would create."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def atomic_write(path: PathLike, write: Callable[[BinaryIO], None]) -> None:
     """Call ``write(fh)`` on a temp file beside ``path``, fsync it, then rename it over ``path``.
 
@@ -542,6 +550,9 @@ def atomic_write(path: PathLike, write: Callable[[BinaryIO], None]) -> None:
             write(fh)
             fh.flush()
             os.fsync(fh.fileno())
+        # mkstemp creates 0600; the result gets the mode a plain open() would give
+        # (the user's umask), or keeps the mode of the file it replaces
+        os.chmod(tmp, stat.S_IMODE(path.stat().st_mode) if path.exists() else _new_file_mode())
         os.replace(tmp, path)
     except BaseException:
         try:

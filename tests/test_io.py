@@ -280,3 +280,16 @@ def test_own_error_reports_are_not_read_as_input(tmp_path):
                                                      encoding="utf-8")
     names = sorted(Path(s.name.split(":")[0]).name for s in iter_sources([tmp_path]))
     assert names == ["a.txt", "out.jsonl"]
+
+
+def test_atomic_writes_follow_the_umask(tmp_path):
+    from ngo_text.io import write_records
+
+    old = os.umask(0o022)
+    try:
+        for fmt in ("csv", "jsonl"):
+            out = tmp_path / f"o.{fmt}"
+            write_records([Article(id="a", title="T", lead="Die Caritas hilft.")], out)
+            assert out.stat().st_mode & 0o777 == 0o644, fmt
+    finally:
+        os.umask(old)
