@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["load", "ensure_extensions", "EXTENSIONS"]
+__all__ = ["load", "ensure_extensions", "set_ents", "EXTENSIONS"]
 
 #: Span extensions set by the ngo_text components (all default ``None``).
 EXTENSIONS = ("canonical", "value", "org_type")
@@ -32,6 +32,21 @@ def ensure_extensions() -> None:
             Span.set_extension(name, default=None)
     if not Doc.has_extension("published"):
         Doc.set_extension("published", default=None)
+
+
+def set_ents(doc: Any, spans: Any, overrides: dict[tuple[int, int], dict[str, Any]] | None = None) -> None:
+    """``doc.ents = spans``, each span keeping the extension values of the entity at its offsets.
+
+    spaCy keys span extensions by offsets *and* label, so a relabelled entity would
+    lose its ``canonical``/``value``/``org_type``; ``overrides[(start, end)]`` sets
+    values anew (e.g. ``{"canonical": ..., "org_type": ...}``).
+    """
+    saved = {(e.start, e.end): {n: getattr(e._, n) for n in EXTENSIONS} for e in doc.ents}
+    doc.ents = spans
+    for e in doc.ents:
+        values = {**saved.get((e.start, e.end), {}), **(overrides or {}).get((e.start, e.end), {})}
+        for name, value in values.items():
+            setattr(e._, name, value)
 
 
 def __getattr__(name: str) -> Any:

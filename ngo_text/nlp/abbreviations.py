@@ -30,7 +30,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from . import ensure_extensions
+from . import ensure_extensions, set_ents
 from .canonical import LEGAL_TAIL as _LEGAL_TAIL
 from .canonical import name_key
 from .orgs import ORG_LABELS as _ORG_LABELS
@@ -365,14 +365,9 @@ class AbbreviationLinker:
             for e in doc.ents:
                 hit = relabel.get((e.start, e.end))
                 new_ents.append(Span(doc, e.start, e.end, label=hit[0]) if hit else e)
-            saved = {(e.start, e.end): (e._.canonical, e._.value, e._.org_type) for e in doc.ents}
-            doc.ents = new_ents
-            for e in doc.ents:
-                canonical, value, org_type = saved[(e.start, e.end)]
-                hit = relabel.get((e.start, e.end))
-                if hit:
-                    canonical, org_type = hit[1], hit[2] if hit[0] == "ORG" else None
-                e._.canonical, e._.value, e._.org_type = canonical, value, org_type
+            set_ents(doc, new_ents, {
+                pos: {"canonical": canonical, "org_type": org_type if label == "ORG" else None}
+                for pos, (label, canonical, org_type) in relabel.items()})
 
     @staticmethod
     def _link_legal_forms(ents: list[Span]) -> None:

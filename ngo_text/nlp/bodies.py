@@ -42,6 +42,7 @@ from spacy.util import filter_spans
 
 from . import ensure_extensions
 from .lexicon import is_common_noun, is_noun_compound, toponyms
+from .orgs import gazetteer_knows
 
 __all__ = ["PublicBodyRecognizer", "BodyShapes", "load_shapes"]
 
@@ -377,7 +378,7 @@ class PublicBodyRecognizer:
                 continue  # crossing an organisation name: trust the name
             if any(e.start == c.start and e.end == c.end and e.label_ == c.label_ for e in overlapping):
                 continue
-            if any(_gazetteer_name(e.text) and e.end < c.end and not (c.end in loc_ends)
+            if any(gazetteer_knows(e.text) and e.end < c.end and not (c.end in loc_ends)
                    for e in overlapping):
                 continue  # the gazetteer knows the whole name: no list runs on after it
             ents = [e for e in ents if e not in overlapping]
@@ -396,14 +397,6 @@ class PublicBodyRecognizer:
                 e._.org_type = classify_org(e.text)[1] if e.label_ == "ORG" else None
                 e._.canonical = None  # set by ngo_abbreviations (normalised text)
         return doc
-
-
-@functools.lru_cache(maxsize=4096)
-def _gazetteer_name(text: str) -> bool:
-    """``text`` is a name or alias of the gazetteer, in some case form."""
-    from .orgs import _default_typer
-
-    return text in _default_typer().by_form
 
 
 @Language.factory(

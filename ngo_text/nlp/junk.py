@@ -52,8 +52,9 @@ from importlib import resources
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from . import ensure_extensions
+from . import ensure_extensions, set_ents
 from .lexicon import is_common_noun, is_noun_compound
+from .orgs import gazetteer_knows
 
 __all__ = ["JunkFilter", "name_nouns", "junk_reason"]
 
@@ -175,7 +176,7 @@ class JunkFilter:
                 rest = doc[e.start + 1:e.end]
                 if (is_common_noun(head) or is_noun_compound(head, min_head=4)) \
                         and not _is_adjective(head) and rest[0].text[:1].isupper() and (
-                        _in_gazetteer(rest.text)
+                        gazetteer_knows(rest.text, whole=False)
                         or _LEGAL_END.search(rest.text) and _descriptor(head, rest[0].text)
                         or any(x.text == rest.text and x.label_ in ("ORG", "AGENCY")
                                for x in ents if x is not e)):
@@ -189,15 +190,11 @@ class JunkFilter:
                     changed, e = True, cut
             keep.append(e)
         if changed:
-            saved = {(e.start, e.end): (e._.canonical, e._.value, e._.org_type) for e in ents}
-            doc.ents = keep
+            set_ents(doc, keep, {pos: {"canonical": canonical, "org_type": org_type}
+                                 for pos, (canonical, org_type) in saved_trim.items()})
             for e in doc.ents:
-                canonical, value, org_type = saved.get((e.start, e.end), (None, None, None))
-                if (e.start, e.end) in saved_trim:
-                    canonical, org_type = saved_trim[(e.start, e.end)]
-                e._.canonical = canonical if canonical is not None else " ".join(e.text.split())
-                e._.canonical = remap.get(e._.canonical, e._.canonical)
-                e._.value, e._.org_type = value, org_type
+                canonical = e._.canonical if e._.canonical is not None else " ".join(e.text.split())
+                e._.canonical = remap.get(canonical, canonical)
         return doc
 
     @staticmethod
@@ -214,7 +211,7 @@ class JunkFilter:
         rest = doc[e.start:end].text
         word = re.compile(rf"(?<!\w){re.escape(rest)}(?!\w)")
         source = next((x for x in ents if x is not e and word.search(x.text)), None)
-        if source is None and not (e.label_ in ("ORG", "AGENCY") and _in_gazetteer(rest)):
+        if source is None and not (e.label_ in ("ORG", "AGENCY") and gazetteer_knows(rest, whole=False)):
             return e
         # "Horizont läuft" -> "Horizont", the organisation "Kinderhilfe Horizont e. V." of the text
         label = source.label_ if source is not None and source.label_ != "DATE" else e.label_
@@ -258,13 +255,6 @@ def _is_adjective(word: str) -> bool:
     from .bodies import load_shapes
 
     return word.lower() in load_shapes().place_adjective
-
-
-@functools.lru_cache(maxsize=4096)
-def _in_gazetteer(text: str) -> bool:
-    from .orgs import _default_typer
-
-    return _default_typer().classify(text)[2] == "gazetteer"
 
 
 @Language.factory("ngo_junk_filter", default_config={

@@ -14,12 +14,17 @@ from importlib import resources
 __all__ = ["common_nouns", "is_common_noun", "names", "toponyms", "is_noun_compound"]
 
 
+def _read_words(name: str) -> frozenset[str]:
+    """The entries of ``resources/lexicon/<name>`` (gzip, one per line, ``#`` comments)."""
+    raw = resources.files("ngo_text.resources").joinpath(f"lexicon/{name}").read_bytes()
+    lines = gzip.decompress(raw).decode("utf-8").splitlines()
+    return frozenset(w for w in lines if w and not w.startswith("#"))
+
+
 @functools.lru_cache(maxsize=1)
 def common_nouns() -> frozenset[str]:
     """The set of common-noun forms (capitalised as written: "Fieber", "Kanten")."""
-    raw = resources.files("ngo_text.resources").joinpath("lexicon/common_nouns_de.txt.gz").read_bytes()
-    lines = gzip.decompress(raw).decode("utf-8").splitlines()
-    return frozenset(w for w in lines if w and not w.startswith("#"))
+    return _read_words("common_nouns_de.txt.gz")
 
 
 def is_common_noun(word: str) -> bool:
@@ -34,17 +39,13 @@ def is_common_noun(word: str) -> bool:
 @functools.lru_cache(maxsize=1)
 def names() -> frozenset[str]:
     """Surnames, first names and place names of the German Wiktionary, all case forms."""
-    raw = resources.files("ngo_text.resources").joinpath("lexicon/names_de.txt.gz").read_bytes()
-    lines = gzip.decompress(raw).decode("utf-8").splitlines()
-    return frozenset(w for w in lines if w and not w.startswith("#"))
+    return _read_words("names_de.txt.gz")
 
 
 @functools.lru_cache(maxsize=1)
 def toponyms() -> frozenset[str]:
     """Place names of the German Wiktionary ("Münster", "Wien", "Essen"), all case forms."""
-    raw = resources.files("ngo_text.resources").joinpath("lexicon/toponyms_de.txt.gz").read_bytes()
-    lines = gzip.decompress(raw).decode("utf-8").splitlines()
-    return frozenset(w for w in lines if w and not w.startswith("#"))
+    return _read_words("toponyms_de.txt.gz")
 
 
 # last parts of place names that are also nouns ("Deutsch|land", "Darm|stadt",

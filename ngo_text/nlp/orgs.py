@@ -329,6 +329,13 @@ class OrgTyper:
         return "ORG", "other", "default"
 
 
+@functools.lru_cache(maxsize=4096)
+def gazetteer_knows(text: str, *, whole: bool = True) -> bool:
+    """``text`` is a gazetteer name or alias in some case form (``whole=False``: or starts with one)."""
+    typer = _default_typer()
+    return text in typer.by_form if whole else typer.classify(text)[2] == "gazetteer"
+
+
 def classify_org(text: str) -> tuple[str, str | None]:
     """(label, org_type) for an organisation name with the bundled resources."""
     label, org_type, _ = _default_typer().classify(text)
