@@ -308,7 +308,30 @@ def iter_sources(
     """
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
-    excluded = [Path(p) for p in exclude]
+    seen: dict[str, int] = {}
+    for src in _iter_sources(paths, [Path(p) for p in exclude], stdin):
+        if src.id is not None and src.error is None:
+            # ids key resume and corpus lookups: a repeated one is renamed (stable for the
+            # same inputs in the same order) and the rename is said, never two records alike
+            n = seen.get(src.id, 0) + 1
+            seen[src.id] = n
+            if n > 1:
+                new_id = f"{src.id}~{n}"
+                src.warnings.append(f"{src.name}: id {src.id!r} is already used by an earlier input: "
+                                    f"renamed to {new_id!r}")
+                src.id = new_id
+        yield src
+
+
+def _file_id(file: Path, root: Path | None) -> str:
+    """A file's default id: its stem, or its path below the given folder without suffix."""
+    if root is None:
+        return file.stem
+    rel = file.relative_to(root)
+    return "/".join((*rel.parts[:-1], rel.stem))
+
+
+def _iter_sources(paths: Iterable[PathLike], excluded: list[Path], stdin: Any) -> Iterator[Source]:
     finder = _MetadataFinder()
     for raw in paths:
         if str(raw) == "-":
@@ -356,10 +379,12 @@ def iter_sources(
                 yield Source(name, file, error=InputError(f"{name}: is a folder"))
                 continue
             row = finder.find(file) or {}
-            # the file itself is read by parse() (which derives the id from the stem)
+            # the file itself is read by parse(); files in subfolders get their relative
+            # path as id, so that "a/x.txt" and "b/x.txt" are two articles
             yield Source(
                 name, file,
-                id=row.get("id") or None, url=row.get("url") or None,
+                id=row.get("id") or _file_id(file, path if path.is_dir() else None),
+                url=row.get("url") or None,
                 published=to_date(row.get("published")), meta=dict(row),
             )
 

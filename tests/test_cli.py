@@ -210,6 +210,24 @@ def test_resume_after_kill_equals_uninterrupted_run(tmp_path):
     assert _records(out) == expected
 
 
+def test_same_file_name_in_two_folders_is_two_records_and_resumes(tmp_path):
+    def add(sub: str) -> None:
+        (tmp_path / "in" / sub).mkdir(parents=True)
+        (tmp_path / "in" / sub / "press.txt").write_text(f"Titel {sub}\n\nBerlin – Text {sub}.",
+                                                         encoding="utf-8")
+    add("a")
+    out = tmp_path / "out.jsonl"
+    res = _run(["tag", str(tmp_path / "in"), "--no-nlp", "-o", str(out)])
+    assert res.returncode == 0, res.stderr
+    add("b")  # the same file name in a second folder is a new article, not "already in output"
+    res = _run(["tag", str(tmp_path / "in"), "--no-nlp", "-o", str(out), "--resume"])
+    assert res.returncode == 0, res.stderr
+    assert "tagged 1, skipped 1" in res.stderr
+    recs = _records(out)
+    assert sorted(recs) == ["a/press", "b/press"]
+    assert recs["b/press"]["title"] == "Titel b"
+
+
 def test_sigterm_leaves_valid_csv_and_resume_completes(tmp_path):
     _write_articles(tmp_path / "in", 12)
     full = tmp_path / "full.jsonl"

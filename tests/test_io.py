@@ -163,7 +163,8 @@ def test_iter_sources_expands_folders_with_metadata(tmp_path):
     first = sources[0]
     assert (first.id, first.url, first.published) == ("pr01", "https://e.org/1", dt.date(2021, 3, 4))
     assert first.meta["organisation"] == "Kinderhilfe"
-    assert sources[1].id is None and sources[1].path.name == "p2.html"
+    # without metadata a file's id is its path below the given folder, without suffix
+    assert sources[1].id == "articles/sub/p2" and sources[1].path.name == "p2.html"
     # a single file finds the metadata one folder up as well
     (single,) = iter_sources(arts / "p1.txt")
     assert single.id == "pr01"
@@ -293,3 +294,22 @@ def test_atomic_writes_follow_the_umask(tmp_path):
             assert out.stat().st_mode & 0o777 == 0o644, fmt
     finally:
         os.umask(old)
+
+
+def test_ids_are_unique_within_a_run_and_stable(tmp_path):
+    for sub in ("a", "b"):
+        (tmp_path / "in" / sub).mkdir(parents=True)
+        (tmp_path / "in" / sub / "press.txt").write_text(f"Titel {sub}\n\nText {sub}.", encoding="utf-8")
+    (tmp_path / "in" / "press.txt").write_text("Titel\n\nText.", encoding="utf-8")
+    jl = tmp_path / "items.jsonl"
+    jl.write_text("".join(json.dumps({"id": "x", "text": f"T{i}\n\nText {i}."}) + "\n" for i in range(3)),
+                  encoding="utf-8")
+    runs = [[(s.id, s.warnings) for s in iter_sources([tmp_path / "in", jl])] for _ in range(2)]
+    assert runs[0] == runs[1]  # the same inputs give the same ids
+    ids = [i for i, _ in runs[0]]
+    assert ids == ["a/press", "b/press", "press", "x", "x~2", "x~3"]
+    warned = [w for _, w in runs[0]]
+    assert warned[:4] == [[], [], [], []]
+    assert "already used" in warned[4][0] and "'x~2'" in warned[4][0]
+    arts = [s.to_article() for s in iter_sources([tmp_path / "in", jl])]
+    assert len({a.id for a in arts}) == 6 and any("already used" in w for w in arts[4].warnings)

@@ -266,10 +266,21 @@ def looks_like_html(text: str) -> bool:
 _STRIP_RE = re.compile(r"<(script|style|svg|noscript|template)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
 
 
+# inline payloads that are no text: data: URIs (base64 images, fonts) and any attribute
+# value over 2,000 characters (serialised state, inline SVG paths)
+_PAYLOAD_RE = re.compile(r"""data:[\w/+.-]+(?:;[\w=.-]+)*,[^"'\s)>]{200,}|=\s*(["'])[^"']{2000,}\1""")
+
+
+def _drop_payload(m: re.Match) -> str:
+    return '=""' if m.group(1) else "data:,"
+
+
 def _cap_size(text: str, is_html: bool, warnings: list[str]) -> str:
     if is_html:
         if len(text) > MAX_HTML_CHARS:
-            text = _STRIP_RE.sub(" ", text)
+            # a page is big because of scripts, styles or inline payloads far more often
+            # than because of its text: drop those before any cut
+            text = _PAYLOAD_RE.sub(_drop_payload, _STRIP_RE.sub(" ", text))
             if len(text) > MAX_HTML_CHARS:
                 warnings.append(f"HTML truncated from {len(text)} to {MAX_HTML_CHARS} characters")
                 text = text[:MAX_HTML_CHARS]
