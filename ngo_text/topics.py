@@ -24,6 +24,7 @@ import math
 import os
 import re
 import zipfile
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -47,6 +48,8 @@ CLASSIFIER_FORMAT = "ngo_text.topic_classifier"
 # 2: optional encoder block (params encoder*); 3: encoder_tokens may list several views
 CLASSIFIER_VERSION = 3
 _READABLE_VERSIONS = (1, 2, 3)
+#: Largest unpacked member of a TopicClassifier file (a model of 100,000 texts: ~30 MB).
+MAX_MEMBER_BYTES = 200_000_000
 
 _WORD_RE = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
 #: Inflection endings stripped before matching a word form against a term.
@@ -969,12 +972,17 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
                 names = set(z.namelist())
                 if not {"model.json", "arrays.npz"} <= names:
                     raise ModelFormatError(f"{p} is not a TopicClassifier file (model.json/arrays.npz missing)")
+                for name in ("model.json", "arrays.npz"):
+                    size = z.getinfo(name).file_size
+                    if size > MAX_MEMBER_BYTES:  # checked before inflating: a bomb never reaches memory
+                        raise ModelFormatError(f"{p}: {name} would unpack to {size:,} bytes "
+                                               f"(limit {MAX_MEMBER_BYTES:,}); not a TopicClassifier file")
                 meta = json.loads(z.read("model.json").decode("utf-8"))
                 npz_bytes = z.read("arrays.npz")
         except ModelFormatError:
             raise
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError,
-                UnicodeDecodeError, KeyError) as exc:
+                UnicodeDecodeError, KeyError, zlib.error) as exc:
             raise ModelFormatError(f"{p} is not a readable TopicClassifier file: {exc}") from exc
         if not isinstance(meta, dict) or meta.get("format") != CLASSIFIER_FORMAT:
             got = meta.get("format") if isinstance(meta, dict) else type(meta).__name__
@@ -1022,10 +1030,12 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             n += model._encoder_dim()
             if coef.shape != (len(model.classes_), n) or intercept.shape != (len(model.classes_),):
                 raise ModelFormatError(f"{p}: coefficient shapes do not match classes/vocabulary")
+            if not (np.isfinite(coef).all() and np.isfinite(intercept).all()):
+                raise ModelFormatError(f"{p}: coefficients are not finite numbers (damaged file)")
             model.coef_, model.intercept_, model.n_features_in_ = coef, intercept, n
         except ModelFormatError:
             raise
-        except (KeyError, TypeError, ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
+        except (KeyError, TypeError, ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
             raise ModelFormatError(f"{p}: damaged TopicClassifier file: {exc}") from exc
         return model
 

@@ -416,6 +416,20 @@ def test_load_rejects_damaged_foreign_and_other_versions(single_model, tmp_path)
     buf = io.BytesIO()
     np.savez(buf, coef=np.array([_Evil()], dtype=object), intercept=np.zeros(3))
     cases["object npz"] = _rewrite(good, tmp_path / "j.zip", npz_bytes=buf.getvalue())
+    with np.load(io.BytesIO(_npz(good))) as npz:
+        arrays = {k: npz[k] for k in npz.files}
+    arrays["coef"] = np.full_like(arrays["coef"], np.nan)
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    cases["nan coefficients"] = _rewrite(good, tmp_path / "m.zip", npz_bytes=buf.getvalue())
+    flipped = bytearray(raw)
+    with zipfile.ZipFile(good) as z:
+        info = z.getinfo("arrays.npz")
+    # a byte in the middle of the compressed member (local header: 30 bytes + name + extra)
+    at = info.header_offset + 30 + len(info.filename) + len(info.extra) + info.compress_size // 2
+    flipped[at] ^= 0xFF
+    (tmp_path / "n.zip").write_bytes(bytes(flipped))
+    cases["flipped compressed byte"] = tmp_path / "n.zip"
     for name, path in cases.items():
         with pytest.raises(ModelFormatError):
             TopicClassifier.load(path)
@@ -430,6 +444,18 @@ def test_load_rejects_damaged_foreign_and_other_versions(single_model, tmp_path)
     assert not (tmp_path / "pwned_pickle").exists()
     with pytest.raises(ModelNotFoundError):
         TopicClassifier.load(tmp_path / "nope.zip")
+
+
+def test_load_refuses_members_too_large_to_unpack(single_model, tmp_path, monkeypatch):
+    clf, _, _ = single_model
+    good = clf.save(tmp_path / "good.zip")
+    with zipfile.ZipFile(good) as z:
+        size = max(z.getinfo("arrays.npz").file_size, z.getinfo("model.json").file_size)
+    monkeypatch.setattr("ngo_text.topics.MAX_MEMBER_BYTES", size - 1)
+    with pytest.raises(ModelFormatError, match="would unpack to"):
+        TopicClassifier.load(good)
+    monkeypatch.setattr("ngo_text.topics.MAX_MEMBER_BYTES", size)
+    assert TopicClassifier.load(good).classes_.tolist() == clf.classes_.tolist()
 
 
 def test_version_1_files_still_load(single_model, tmp_path):
