@@ -518,3 +518,24 @@ def test_text_opening_with_dateline_has_no_title():
     # a short title line that happens to start with a place stays the title
     art = parse("Berlin – Neue Studie zu Kinderarmut\n\nBerlin – Die Studie zeigt viel.")
     assert art.title == "Berlin – Neue Studie zu Kinderarmut"
+
+
+# calls to action, navigation and contact lines that must never reach a body field (own
+# patterns, independent of resources/boilerplate.txt, so that a lost rule fails here)
+_NOT_BODY = re.compile(
+    r"^(werde (heute |jetzt )?(pate|patin|spender|mitglied)|jetzt (spenden|stiften)|spenden$)"
+    r"|(ihre|deine) (zu)?stiftung wirkt|newsletter (abonnieren|bestellen)|^(pressekontakt|kontakt):?"
+    r"|^(startseite|menü|suche|teilen|drucken)$|^tel(\.|efon)?:? ?\+?\d", re.I)
+
+
+def test_sample_bodies_hold_no_calls_navigation_or_contact_lines() -> None:
+    samples = Path(__file__).resolve().parents[1] / "data" / "articles"
+    files = sorted(p for p in samples.iterdir() if p.suffix in (".txt", ".html"))
+    assert len(files) == 46
+    bad = []
+    for f in files:
+        a = parse(f)
+        for field_text in [a.title or "", a.lead or "", *a.paragraphs]:
+            if _NOT_BODY.search(field_text.strip()):
+                bad.append((f.name, field_text[:80]))
+    assert not bad, bad
