@@ -539,3 +539,30 @@ def test_sample_bodies_hold_no_calls_navigation_or_contact_lines() -> None:
             if _NOT_BODY.search(field_text.strip()):
                 bad.append((f.name, field_text[:80]))
     assert not bad, bad
+
+
+@pytest.mark.parametrize("title, site, url, expected", [
+    ("Solidarität = Nachbarschaftshilfe - Piratenpartei Hessen", "Piratenpartei Hessen", None,
+     "Solidarität = Nachbarschaftshilfe"),
+    ("Rasende Polizisten ärgern Richter - strafprozess.ch", None, "https://www.strafprozess.ch/a/b",
+     "Rasende Polizisten ärgern Richter"),
+    ("SimplyScience - Wie entsteht Erdöl im Boden?", "SimplyScience", None, "Wie entsteht Erdöl im Boden?"),
+    ("Mandarinen-Schmand-Kuchen von jesusfreak | Chefkoch", "Chefkoch.de", None,
+     "Mandarinen-Schmand-Kuchen von jesusfreak"),
+    # a separator inside the title itself, or a site part that would leave too little: kept
+    ("Bundesliga: Dortmund - Gladbach live sehen!", "computerbild.de", None,
+     "Bundesliga: Dortmund - Gladbach live sehen!"),
+    ("Wurmkiste | selbst.de", "selbst.de", None, "Wurmkiste | selbst.de"),
+])
+def test_page_titles_lose_the_site_name(title, site, url, expected) -> None:
+    from ngo_text.parsing.html import strip_site_name
+
+    assert strip_site_name(title, site_name=site, url=url) == expected
+
+
+def test_html_title_without_site_suffix() -> None:
+    html = ("<html><head><title>Kinderhilfe fordert besseren Schutz - Kinderhilfe Horizont</title>"
+            '<meta property="og:site_name" content="Kinderhilfe Horizont"></head><body><article>'
+            "<p>Berlin – Der Verein legt heute seinen Bericht über die Lage der Kinder vor. Er fordert mehr Schutz.</p>"
+            "<p>Zweiter Absatz mit mehr Text über die Lage der Familien in den Städten.</p></article></body></html>")
+    assert parse(html).title == "Kinderhilfe fordert besseren Schutz"

@@ -262,6 +262,48 @@ _CONTAINER_TAG_RE = re.compile(
     re.I)
 
 
+_TITLE_SEP_RE = re.compile(r"\s+[-–—|»·:]\s+")
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text.casefold())
+
+
+def _names_site(part: str, site_name: str | None, url: str | None) -> bool:
+    k = _key(part)
+    if len(k) < 3 or len(part) > 80:
+        return False
+    names = [_key(site_name)] if site_name else []
+    if url:
+        host = re.sub(r"^[a-z]+://(www\.)?", "", url.casefold()).split("/", 1)[0]
+        names += [_key(host), _key(host.rsplit(".", 1)[0])]
+    return any(n and len(n) >= 3 and (k in n or n in k) for n in names)
+
+
+def strip_site_name(title: str, *, site_name: str | None = None, url: str | None = None) -> str:
+    """A page title without the site's name before or after it.
+
+    "Solidarität = Nachbarschaftshilfe - Piratenpartei Hessen" -> "Solidarität =
+    Nachbarschaftshilfe" when the site name (trafilatura's ``sitename``) or the URL's
+    host names that part. A title that would become shorter than 10 characters is kept.
+    """
+    for _ in range(2):  # "Titel - Rubrik | Site": the site, then once more
+        parts = _TITLE_SEP_RE.split(title)
+        if len(parts) < 2:
+            break
+        seps = _TITLE_SEP_RE.findall(title)
+        if _names_site(parts[-1], site_name, url):
+            rest = title[: len(title) - len(parts[-1]) - len(seps[-1])]
+        elif _names_site(parts[0], site_name, url):
+            rest = title[len(parts[0]) + len(seps[0]):]
+        else:
+            break
+        if len(rest.strip()) < 10:
+            break
+        title = rest.strip()
+    return title
+
+
 def nesting_depth(html: str) -> tuple[int, int]:
     """Deepest element nesting of ``html`` and its number of start tags.
 
@@ -373,11 +415,12 @@ def extract_html(html: str, *, url: str | None = None) -> HtmlResult:
         if not res.blocks:
             res.warnings.append("no text found in the HTML")
         return res
-    res.title = normalise_line(doc.title) if doc.title else None
     res.published = to_date(doc.date)
     res.author = doc.author or None
     res.site_name = doc.sitename or None
     res.url = doc.url or None
+    res.title = strip_site_name(normalise_line(doc.title), site_name=res.site_name,
+                                url=url or res.url) if doc.title else None
     for el in doc.body:
         try:
             lines = _el_lines(el)
