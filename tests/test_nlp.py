@@ -257,6 +257,19 @@ def test_direction_cues_and_dem():
                                                            "2023-09-16")]
 
 
+def test_missing_year_follows_the_tense_of_the_sentence():
+    feb = dt.date(2022, 2, 8)
+    # nearest year would be 2022-03 (a month ahead): the sentence tells of the past
+    assert dates("Ende März hatte die Polizei die Wohnung durchsucht.", feb) == [("Ende März", "2021-03")]
+    assert dates("Der Bericht wurde am 20. März veröffentlicht.", feb) == [("20. März", "2021-03-20")]
+    assert dates("Ende März wird das Gericht entscheiden.", feb) == [("Ende März", "2022-03")]
+    # nearest would be 2022-10 (past): the sentence announces
+    assert dates("Im Oktober wird die Konferenz stattfinden.", dt.date(2022, 11, 20)) == [("Oktober", "2023-10")]
+    # no clear tense: nearest year; a cue word before the date wins over the tense
+    assert dates("Die Konferenz am 5. März ist öffentlich.", feb) == [("5. März", "2022-03-05")]
+    assert dates("Seit März wird ermittelt.", feb) == [("März", "2021-03")]
+
+
 def test_legal_form_turns_cut_loc_into_org_and_links_short_forms():
     nlp = spacy.blank("de")
     nlp.add_pipe("sentencizer")

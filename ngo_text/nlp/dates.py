@@ -56,7 +56,10 @@ one that puts the date nearest to the reference (a release of 2021-01-10
 saying "am 5. Dezember" means 2020-12-05); a cue word right before the date
 restricts the choice to the past ("seit", "vergangenen", "letzten", "bereits")
 or the future ("ab", "kommenden", "nächsten"): "seit Februar" in a release of
-October means February of the same year, "ab Februar" the next one. Without a reference date a missing
+October means February of the same year, "ab Februar" the next one. Without such a cue the
+tense of the sentence decides when it is clear: "Ende März hatte die Polizei … durchsucht"
+in a release of 2022-02-08 is 2021-03, "Im Oktober wird …" in one of November the next
+October. Without a reference date a missing
 year is written ``XXXX`` (EDTF style: ``"XXXX-11-21"``, ``"XXXX-07"``) and a bare
 weekday has value ``None``.
 
@@ -206,13 +209,41 @@ _PAST_CUES = re.compile(r"\b(seit|vergangenen|vergangener|letzten|letzter|zuletz
 _FUTURE_CUES = re.compile(r"\b(ab|kommenden|kommender|nächsten|nächster|künftig)(\s+(dem|den|der|Anfang|Mitte|Ende|Beginn))?\s*$", re.I)
 
 
+# the tense of the sentence, when no cue word stands right before the date: a finite verb
+# of the past (Präteritum, or Perfekt/Plusquamperfekt: auxiliary + participle) or a future
+# auxiliary / announcement verb
+_PAST_TENSE = re.compile(
+    r"\b(war|waren|wurde|wurden|hatte|hatten|fand|fanden|kam|kamen|begann|begannen|sagte|sagten|"
+    r"erklärte|erklärten|teilte|teilten|gab|gaben|stand|standen|ging|gingen|entschied|beschloss|"
+    r"forderte|forderten|legte|legten|berichtete|berichteten|startete|starteten|zeigte|zeigten)\b"
+    r"|\b(hat|haben|hatte|hatten|ist|sind)\b[^.!?;]{0,80}?\b(ge\w{3,}(t|en)|\w+(iert|ert))\b", re.I)
+_FUTURE_TENSE = re.compile(
+    r"\b(wird|werden|wirst|soll|sollen|will|wollen|plant|planen|geplant|künftig|voraussichtlich|"
+    r"demnächst|beginnt|startet|anmelden|Anmeldung|Anmeldeschluss|bevorstehend\w*)\b", re.I)
+_SENT_END = re.compile(r"[.!?]\s+(?=[A-ZÄÖÜ„\"])|\n")
+
+
+def _sentence_around(text: str, start: int) -> str:
+    a = max((m.end() for m in _SENT_END.finditer(text, max(0, start - 300), start)), default=max(0, start - 300))
+    m = _SENT_END.search(text, start)
+    return text[a:m.start() if m else min(len(text), start + 300)]
+
+
 def _direction(text: str, start: int) -> int:
-    """-1 when the words before ``start`` point to the past ("seit"), +1 future ("ab"), else 0."""
+    """-1 when the date points to the past, +1 to the future, else 0 (nearest year).
+
+    A cue word right before ``start`` decides ("seit" past, "ab" future); else the
+    sentence's tense when it is clear (past verbs and no future ones, or the reverse).
+    """
     before = text[max(0, start - 30):start]
     if _PAST_CUES.search(before):
         return -1
     if _FUTURE_CUES.search(before):
         return 1
+    sent = _sentence_around(text, start)
+    past, future = bool(_PAST_TENSE.search(sent)), bool(_FUTURE_TENSE.search(sent))
+    if past != future:
+        return -1 if past else 1
     return 0
 
 
