@@ -566,3 +566,45 @@ def test_html_title_without_site_suffix() -> None:
             "<p>Berlin – Der Verein legt heute seinen Bericht über die Lage der Kinder vor. Er fordert mehr Schutz.</p>"
             "<p>Zweiter Absatz mit mehr Text über die Lage der Familien in den Städten.</p></article></body></html>")
     assert parse(html).title == "Kinderhilfe fordert besseren Schutz"
+
+
+_LEAD_PAGE = """<html><head><title>Projekt bringt Natur an die Aller zurück</title></head><body>
+<nav><a href="/">Start</a> <a href="/presse">Presse</a></nav>
+<article class="s-node s-node--type--page-press"><div class="s-block"><h1>Projekt bringt Natur an die Aller zurück</h1>
+<div class="field field--name-field-abstract field__item">Mit dem jetzt gestarteten Projekt wird an der Aller,
+dem wichtigsten Verbindungsgewässer zwischen Nordsee und Harz, ein Biotopverbund geschaffen.</div>
+<section class="s-node__corpus"><div class="field--name-body">
+<p>Bonn/Verden, 12.05.2022: Das Bundesamt für Naturschutz fördert das Vorhaben des Landkreises Verden über sechs Jahre.
+Auen sind Hotspots der biologischen Vielfalt und wichtige Rückzugsräume für bedrohte Arten.</p>
+<p>„Mit dem Projekt zeigen wir, wie Naturschutz und Hochwasserschutz zusammengehen“, sagte die Präsidentin des Amtes.
+Die Maßnahmen beginnen noch in diesem Jahr mit der Anlage von Stillgewässern entlang des Flusses.</p>
+<p>Der Landkreis Verden übernimmt die Koordination, Partner sind Verbände und Kommunen aus der Region an der Aller.</p>
+</div></section></div></article><footer><p>Impressum</p></footer></body></html>"""
+
+
+def test_header_lead_element_is_found_and_kept() -> None:
+    from trafilatura.utils import load_html
+
+    from ngo_text.parsing.html import _find_lead
+
+    assert _find_lead(load_html(_LEAD_PAGE)).startswith("Mit dem jetzt gestarteten Projekt")
+    # nothing named like a lead, or only one inside navigation: no lead
+    assert _find_lead(load_html(_LEAD_PAGE.replace("field--name-field-abstract", "field--x"))) is None
+    assert _find_lead(load_html(_LEAD_PAGE.replace('<div class="s-block">', '<div class="s-block sidebar">'))) is None
+    a = parse(_LEAD_PAGE)
+    assert a.title == "Projekt bringt Natur an die Aller zurück"
+    assert a.text.index("Verbindungsgewässer") < a.text.index("Hotspots der biologischen Vielfalt")
+    assert a.text.count("Verbindungsgewässer") == 1  # never twice when the extractor kept it too
+
+
+@pytest.mark.parametrize("name, words", [
+    # leads in the page header that the main-text extractor drops, with the names they hold
+    ("zdh.de-foerderungsstopp.html", ["Schwannecke", "Kreditanstalt für Wiederaufbau"]),
+    ("wind-energie.de.beschleunigung.html", ["SPD, Grünen und FDP"]),
+    ("bfn.de-verden.html", ["zwischen Nordsee und Harz"]),
+])
+def test_real_page_leads_are_kept(shared_dir, name, words) -> None:
+    page = shared_dir / "data" / "web" / "trafilatura_de" / "html" / name
+    a = parse(page.read_bytes())
+    for w in words:
+        assert w in a.text, w

@@ -262,6 +262,44 @@ _CONTAINER_TAG_RE = re.compile(
     re.I)
 
 
+# the lead paragraph of an article page: an element named like one, after the page's h1
+_LEAD_CLASS_RE = re.compile(r"(abstract|intro|lead|teaser[-_]?text|teaser__text|summary|subline|standfirst|"
+                            r"header__text|einleitung|vorspann|article[-_]?description)", re.I)
+_NOT_LEAD_RE = re.compile(r"(nav|menu|footer|breadcrumb|cookie|related|sidebar|teaser[-_]?list|slider)", re.I)
+
+
+def _find_lead(tree) -> str | None:
+    """Text of the page's lead element (``div.field--name-field-abstract``, ``.teaser-text``,
+    ``.intro`` …) after the first h1, when it reads as sentences; else ``None``.
+
+    trafilatura drops such header-area leads on many press pages (measured on the shared
+    real pages: ministries, unions, associations), and with them the names they hold.
+    """
+    h1 = next(iter(tree.iter("h1")), None)
+    if h1 is None:
+        return None
+    after = False
+    for el in tree.iter():
+        if el is h1:
+            after = True
+            continue
+        if not after or not isinstance(el.tag, str) or _is_ancestor(h1, el):
+            continue
+        cls = _classes(el)
+        if not cls.strip() or not _LEAD_CLASS_RE.search(cls) or _NOT_LEAD_RE.search(cls):
+            continue
+        if any(_NOT_LEAD_RE.search(_classes(a)) or a.tag in ("nav", "footer", "aside")
+               for a in el.iterancestors()):
+            continue
+        text = _text(el)
+        if 60 <= len(text) <= 1200 and len(text.split()) >= 8 and text[-1] in ".!?“\"" \
+                and not is_boilerplate(text):
+            return text
+        if len(text) > 1200:
+            return None  # a container of the whole article: nothing to rescue
+    return None
+
+
 _TITLE_SEP_RE = re.compile(r"\s+[-–—|»·:]\s+")
 
 
@@ -398,6 +436,10 @@ def extract_html(html: str, *, url: str | None = None) -> HtmlResult:
                 break
         return res
     try:
+        lead = _find_lead(tree)
+    except (ValueError, TypeError, RecursionError):
+        lead = None
+    try:
         doc = trafilatura.bare_extraction(tree, url=url, with_metadata=True,
                                           date_extraction_params={**DATE_PARAMS, "max_date": _dt.date.today().isoformat()},
                                           **options)
@@ -428,4 +470,8 @@ def extract_html(html: str, *, url: str | None = None) -> HtmlResult:
             continue
         if lines:
             res.blocks.append(lines)
+    if lead and res.blocks:
+        key = line_key(lead)
+        if not any(key in line_key(" ".join(b)) or line_key(" ".join(b)) in key for b in res.blocks):
+            res.blocks.insert(0, [lead])
     return res
