@@ -142,7 +142,8 @@ def _run_pieces(nlp, docs: list[Any]) -> Any:
     done = [_drop_tensor(d) for d in nlp.pipe(docs, batch_size=1)]
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=r".*\[W101\]")  # Doc._.published: set below
-        joined = Doc.from_docs(done, ensure_whitespace=False, exclude=["tensor"])
+        # spaCy's doc.pyi lacks the keyword-only ``exclude`` that Doc.from_docs accepts
+        joined = Doc.from_docs(done, ensure_whitespace=False, exclude=["tensor"])  # type: ignore[call-arg]
     joined._.published = docs[0]._.published
     return joined
 
@@ -278,7 +279,7 @@ def analyze_many(items: Iterable[Any], *, nlp: Any = None, topics: Any = "defaul
 
     out = results()
     if progress:
-        from tqdm.auto import tqdm
+        from tqdm.auto import tqdm  # type: ignore[import-untyped]
 
         total = len(items) if isinstance(items, Sized) else None
         out = tqdm(out, total=total, desc="analyze", unit="doc")

@@ -389,7 +389,7 @@ def cmd_tag(args: argparse.Namespace) -> int:
     errors: list[dict[str, str]] = []
     written_now: dict[str, str] = {}
 
-    from tqdm import tqdm
+    from tqdm import tqdm  # type: ignore[import-untyped]
 
     show_bar = not args.quiet and sys.stderr.isatty()
     bar = tqdm(desc="tagging", unit=" articles", file=sys.stderr, dynamic_ncols=True,
@@ -497,7 +497,7 @@ def cmd_tag(args: argparse.Namespace) -> int:
 def _read_labeled(args: argparse.Namespace) -> tuple[list[str], list[Any]]:
     import csv as _csv
 
-    import pandas as pd
+    import pandas as pd  # type: ignore[import-untyped]
 
     path = Path(args.labeled)
     if not path.is_file():
@@ -541,7 +541,7 @@ def cmd_topics_train(args: argparse.Namespace) -> int:
 def _topic_dict(t: Any) -> dict[str, Any]:
     from dataclasses import asdict, is_dataclass
 
-    return asdict(t) if is_dataclass(t) else dict(t)
+    return asdict(t) if is_dataclass(t) and not isinstance(t, type) else dict(t)
 
 
 def cmd_topics_predict(args: argparse.Namespace) -> int:

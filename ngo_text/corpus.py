@@ -17,7 +17,7 @@ import json
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, BinaryIO, Union
 
 from .errors import InputError, NgoTextError
 from .model import Article
@@ -140,7 +140,7 @@ class Corpus:
         Raw rows need a ``text`` or ``html`` column (optional ``id``, ``url``,
         ``published``) and are parsed; see :meth:`from_dataframe`.
         """
-        import pandas as pd
+        import pandas as pd  # type: ignore[import-untyped]
 
         try:
             df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], **read_csv_kwargs)
@@ -349,8 +349,10 @@ class Corpus:
 
         for name, table in (("articles", df), ("entities", self.entities_df()),
                             ("quotes", self.quotes_df())):
-            atomic_write(folder / f"{name}.parquet",
-                         lambda fh, table=table: table.to_parquet(fh, index=False))
+            def write(fh: BinaryIO, table: Any = table) -> None:
+                table.to_parquet(fh, index=False)
+
+            atomic_write(folder / f"{name}.parquet", write)
         return folder
 
     def to_jsonl(self, path: PathLike) -> int:
@@ -384,11 +386,11 @@ def displacy_html(article_or_doc: Any, *, jupyter: bool | None = False,
     """
     from spacy import displacy
 
-    options = {"colors": {**ENTITY_COLORS, **(colors or {})}}
+    options: dict[str, Any] = {"colors": {**ENTITY_COLORS, **(colors or {})}}
     if isinstance(article_or_doc, Article):
         art = article_or_doc
         text = art.text
-        ents = sorted(
+        ents: list[dict[str, Any]] = sorted(
             ({"start": e.start, "end": e.end, "label": e.label} for e in art.entities
              if 0 <= e.start < e.end <= len(text)),
             key=lambda d: (d["start"], -d["end"]),

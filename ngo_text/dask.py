@@ -77,7 +77,7 @@ def loaded_models() -> list[str]:
 
 def tag_meta() -> Any:
     """An empty DataFrame with the output columns (object dtype): the ``meta`` for Dask."""
-    import pandas as pd
+    import pandas as pd  # type: ignore[import-untyped]
 
     return pd.DataFrame({c: pd.Series(dtype=object) for c in OUTPUT_COLUMNS})
 

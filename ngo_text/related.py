@@ -56,7 +56,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
-import scipy.sparse as sp
+import scipy.sparse as sp  # type: ignore[import-untyped]
 
 from .errors import InputError, ModelFormatError
 from .model import Article, to_date
@@ -452,7 +452,7 @@ class RelatedIndex:
         if len(texts) > _COUNT_BLOCK:  # bound the Python lists below
             return sp.vstack([self._char_counts(texts[a:a + _COUNT_BLOCK])
                               for a in range(0, len(texts), _COUNT_BLOCK)], format="csr")
-        from sklearn.feature_extraction.text import HashingVectorizer
+        from sklearn.feature_extraction.text import HashingVectorizer  # type: ignore[import-untyped]
 
         types: dict[str, int] = {}
         indptr = [0]
@@ -502,6 +502,7 @@ class RelatedIndex:
         if self.char_ngrams:
             parts.append(_tfidf_inplace(self._char_counts(texts), self._idf_c))
         xa = sp.hstack(parts, format="csr") if len(parts) > 1 else parts[0]
+        assert self._svd_components is not None  # only called with an LSA block
         return _l2_dense(np.asarray(xa @ self._svd_components.T, dtype=np.float32))
 
     def _entity_rows(self, docs: Sequence[_Doc]) -> sp.csr_matrix:
@@ -581,7 +582,7 @@ class RelatedIndex:
         self._idf_w = (np.log((1 + n) / (1 + dfa)) + 1.0).astype(np.float32)
         xw = _tfidf_inplace(self._word_counts(texts), self._idf_w)
         # LSA over words (+ hashed char n-grams)
-        self._svd_components = None
+        self._svd_components: np.ndarray | None = None
         self._idf_c = np.zeros(0, dtype=np.float32)
         dims = min(self.lsa_dims, n - 1, xw.shape[1] - 1)
         z = None
@@ -606,7 +607,7 @@ class RelatedIndex:
                 del cc
             xa = sp.hstack(parts, format="csr") if len(parts) > 1 else parts[0]
             del parts
-            from sklearn.decomposition import TruncatedSVD
+            from sklearn.decomposition import TruncatedSVD  # type: ignore[import-untyped]
 
             svd = TruncatedSVD(n_components=dims, algorithm="randomized", n_iter=self.lsa_iter,
                                random_state=self.random_state)
@@ -707,6 +708,7 @@ class RelatedIndex:
     def _profiles_for(self, base: np.ndarray, self_idx: np.ndarray | None) -> sp.csr_matrix:
         """Diffusion profiles for rows not in the graph, from their base similarity."""
         k = min(self.graph_k, self._profiles.shape[1] - 1 if self._profiles is not None else 0)
+        assert self._profiles is not None  # only called with a diffusion graph
         n_graph = self._profiles.shape[1]
         b = base[:, :n_graph].copy()
         if self_idx is not None:
@@ -854,8 +856,9 @@ class RelatedIndex:
         for r in range(score.shape[0]):
             if q_pos[r] is not None:
                 score[r, q_pos[r]] = -np.inf
-            if q_urls[r]:
-                same = self._url_positions().get(q_urls[r])
+            q_url = q_urls[r]
+            if q_url:
+                same = self._url_positions().get(q_url)
                 if same:
                     score[r, same] = -np.inf
             if self.dedup_threshold is not None:
@@ -902,10 +905,11 @@ class RelatedIndex:
     def _reasons(self, q_doc: _Doc, q_xw: sp.csr_matrix, j: int) -> list[str]:
         d = self._docs[j]
         reasons: list[str] = []
-        qnames = {}
+        qnames: dict[str, tuple[str, str]] = {}
         for name, label in q_doc.entities:
             qnames.setdefault(name.casefold(), (name, label))
-        shared_actors, shared_places = [], []
+        shared_actors: list[str] = []
+        shared_places: list[str] = []
         seen = set()
         for name, label in d.entities:
             key = name.casefold()
@@ -939,6 +943,7 @@ class RelatedIndex:
 
     def _query(self, article_or_id: Any) -> tuple[_Doc, dict[str, Any], sp.csr_matrix | None, int | None]:
         self._check_fitted()
+        pos: int | None
         if isinstance(article_or_id, str) and article_or_id in self._pos:
             pos = self._pos[article_or_id]
         elif isinstance(article_or_id, str) and not any(c.isspace() for c in article_or_id.strip()):
@@ -1035,6 +1040,7 @@ class RelatedIndex:
         arrays.update(_sparse_to_arrays("xe", self._xe))
         arrays.update(_sparse_to_arrays("xt", self._xt))
         if self._z is not None:
+            assert self._svd_components is not None  # fitted/loaded together with z
             arrays["z"] = self._z
             arrays["svd"] = self._svd_components
         if self._u is not None:
@@ -1054,15 +1060,16 @@ class RelatedIndex:
             "params": {p: getattr(self, p) for p in self._PARAMS},
             "block": sorted(self.block),
             "terms": self._terms,
-            "entities": [[k, self._ent_names.get(k, k)] for k in sorted(self._ent_vocab, key=self._ent_vocab.get)],
-            "topics": sorted(self._topic_vocab, key=self._topic_vocab.get),
+            "entities": [[k, self._ent_names.get(k, k)]
+                         for k in sorted(self._ent_vocab, key=self._ent_vocab.__getitem__)],
+            "topics": sorted(self._topic_vocab, key=self._topic_vocab.__getitem__),
             "docs": [{**asdict(d), "published": d.published.isoformat() if d.published else None}
                      for d in self._docs],
         }
         npz_path = base.with_suffix(".npz")
         json_path = base.with_suffix(".json")
         tmp_npz = npz_path.with_name(npz_path.name + ".tmp.npz")
-        np.savez_compressed(tmp_npz, **arrays)
+        np.savez_compressed(tmp_npz, **arrays)  # type: ignore[arg-type]  # numpy stub: ** might fill allow_pickle
         digest = hashlib.sha256(tmp_npz.read_bytes()).hexdigest()
         meta["npz_sha256"] = digest
         tmp_json = json_path.with_name(json_path.name + ".tmp")
@@ -1211,7 +1218,7 @@ def teaser_block(article: Any, k: int = 4, *, index: RelatedIndex, format: str =
     """
     if format not in ("dict", "json", "html"):
         raise InputError(f"unknown format {format!r}; use 'dict', 'json' or 'html'")
-    items = []
+    items: list[dict[str, Any]] = []
     for rel in index.related(article, k=k):
         stored = index.get(rel.id)
         items.append({"id": rel.id, "title": rel.title, "summary": shorten_summary(_lead_of(stored), 300),

@@ -25,7 +25,7 @@ import os
 import re
 import zipfile
 import zlib
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -388,7 +388,7 @@ class TaxonomyTagger:
                 forms = _doc_forms(doc)
         else:
             raise InputError(f"cannot tag {type(doc_or_text).__name__}: give a str, an Article or a spaCy Doc")
-        counts: list[Counter[str]] = [Counter() for _ in self.taxonomy.topics]
+        counts: list[defaultdict[str, float]] = [defaultdict(float) for _ in self.taxonomy.topics]
         weights: dict[str, float] = {}
         for mult, seq in ((self.title_weight, title_forms), (1.0, forms)):
             for cands in seq:
@@ -416,7 +416,7 @@ class TaxonomyTagger:
         out.sort(key=lambda t: (-t.score, t.label))
         return out
 
-    def _phrases(self, forms: list[list[str]], counts: list[Counter[str]], weights: dict[str, float],
+    def _phrases(self, forms: list[list[str]], counts: list[defaultdict[str, float]], weights: dict[str, float],
                  mult: float) -> None:
         if not self._matcher.phrases or not forms:
             return
@@ -509,7 +509,7 @@ def _tokens_as_is(tokens: list[str]) -> list[str]:
 
 
 try:  # scikit-learn is a hard dependency, but keep the import error readable
-    from sklearn.base import BaseEstimator, ClassifierMixin
+    from sklearn.base import BaseEstimator, ClassifierMixin  # type: ignore[import-untyped]
 except ImportError as exc:  # pragma: no cover
     raise ImportError("ngo_text.topics needs scikit-learn: pip install scikit-learn") from exc
 
@@ -601,7 +601,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
 
     # -- features ---------------------------------------------------------
     def _make_vectorizers(self) -> list[Any]:
-        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
 
         vecs: list[Any] = [TfidfVectorizer(analyzer=self._word_analyzer(), sublinear_tf=True, dtype=np.float32)]
         if self.char_ngrams:
@@ -626,7 +626,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         The encoder (numpy, mostly outside the GIL) runs in a background
         thread while the sparse blocks (mostly Python) are computed.
         """
-        import scipy.sparse as sp
+        import scipy.sparse as sp  # type: ignore[import-untyped]
         from concurrent.futures import ThreadPoolExecutor
 
         texts = [_as_text(x) for x in items]
@@ -675,8 +675,8 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         return TextEncoder.dim * len(self._encoder_views()) if self.encoder else 0
 
     def _encoder_views(self) -> list[int | None]:
-        views = self.encoder_tokens
-        views = list(views) if isinstance(views, (tuple, list)) else [views]
+        raw = self.encoder_tokens
+        views: list[int | None] = list(raw) if isinstance(raw, (tuple, list)) else [raw]
         if not views or any(v is not None and (not isinstance(v, (int, np.integer)) or v < 3) for v in views):
             raise InputError(f"encoder_tokens must be a token count >= 3, None (whole text) or a "
                              f"non-empty tuple of those, got {self.encoder_tokens!r}")
@@ -696,7 +696,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
     def fit(self, X: Sequence[Any], y: Sequence[Any]) -> "TopicClassifier":
         """Fit on texts/Articles ``X`` and labels ``y`` (labels or label lists)."""
         import scipy.sparse as sp
-        from sklearn.svm import LinearSVC
+        from sklearn.svm import LinearSVC  # type: ignore[import-untyped]
 
         items = self._items(X)
         y = list(y)
@@ -757,7 +757,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "coef_"):
-            from sklearn.exceptions import NotFittedError
+            from sklearn.exceptions import NotFittedError  # type: ignore[import-untyped]
 
             raise NotFittedError("this TopicClassifier is not fitted yet: call fit() or TopicClassifier.load()")
 
@@ -797,7 +797,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         self._check_fitted()
         if not self.multilabel_:
             return super().score(X, y, sample_weight=sample_weight)
-        from sklearn.metrics import f1_score
+        from sklearn.metrics import f1_score  # type: ignore[import-untyped]
 
         pred = self.predict(X)
         classes = list(self.classes_)
@@ -944,7 +944,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
                 "classes": [str(c) for c in self.classes_], "multilabel": bool(self.multilabel_),
                 "vocabularies": vocabs}
         buf = io.BytesIO()
-        np.savez_compressed(buf, **arrays)
+        np.savez_compressed(buf, **arrays)  # type: ignore[arg-type]  # numpy stub: ** might fill allow_pickle
         tmp = p.with_name(p.name + ".tmp")
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
             z.writestr("model.json", json.dumps(meta, ensure_ascii=False))
@@ -1052,7 +1052,7 @@ class _CharNgramVectorizer:
 
     def __init__(self, lo: int = 3, hi: int = 5, *, min_df: int = 2, max_df: float = 0.8) -> None:
         self.lo, self.hi, self.min_df, self.max_df = int(lo), int(hi), min_df, max_df
-        self._cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._cache: dict[str, list[int]] = {}
 
     def word_ids(self, word: str) -> list[int]:
         """Vocabulary columns of the n-grams of one preprocessed word (cached, with repeats)."""
@@ -1108,7 +1108,7 @@ class _CharNgramVectorizer:
         df = np.diff(C.indptr)
         max_docs = self.max_df * n_docs if isinstance(self.max_df, float) else self.max_df
         keep = np.flatnonzero((df >= self.min_df) & (df <= max_docs))
-        inv = [None] * len(grams)
+        inv = [""] * len(grams)  # every slot is set below (ids are 0..len(grams)-1)
         for g, j in grams.items():
             inv[j] = g
         self.vocabulary_ = {inv[j]: k for k, j in enumerate(keep)}
@@ -1117,7 +1117,7 @@ class _CharNgramVectorizer:
         return self._weight(C[:, keep].tocsr())
 
     def _weight(self, C: Any) -> Any:
-        from sklearn.preprocessing import normalize
+        from sklearn.preprocessing import normalize  # type: ignore[import-untyped]
 
         C = C.astype(np.float32)
         if C.shape[1] == 0:  # no n-gram in min_df texts (tiny training sets): an empty block
@@ -1160,7 +1160,7 @@ class _NgramAnalyzer:
 
     def __call__(self, text: str) -> list[str]:
         toks = _stem_tokens(text)
-        out = []
+        out: list[str] = []
         for n in range(self.lo, self.hi + 1):
             out.extend(toks if n == 1 else (" ".join(toks[i:i + n]) for i in range(len(toks) - n + 1)))
         return out

@@ -412,7 +412,7 @@ class AbbreviationLinker:
         names = {k: v for k, v in self._surnames(ents).items() if v}
         if not names:
             return []
-        covered = set()
+        covered: set[int] = set()
         for e in ents:
             covered.update(range(e.start, e.end))
         # not after an article/preposition: "am Berg", "der Roller" are no persons

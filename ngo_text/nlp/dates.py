@@ -189,7 +189,7 @@ def reference_date(value: Any) -> _dt.date | None:
 @functools.lru_cache(maxsize=8192)
 def _dateparser(text: str, ref: _dt.date | None) -> _dt.date | None:
     """Parse one German date string with dateparser (cached per string and reference)."""
-    import dateparser  # imported lazily: ~0.15 s
+    import dateparser  # type: ignore[import-untyped]  # imported lazily: ~0.15 s
 
     settings: dict[str, Any] = {
         "DATE_ORDER": "DMY",
@@ -326,6 +326,7 @@ def _parse_single(text: str, ref: _dt.date | None,
                   direction: int = 0) -> tuple[str | None, dict[str, Any]]:
     """Resolve one date expression (no range) to (ISO value, parts)."""
     t = re.sub(r"\s+", " ", text.strip())
+    y: int | None
     m = re.fullmatch(r"(\d{4}) ?-(\d\d)-(\d\d)", t)
     if m:
         y, mo, d = (int(x) for x in m.groups())
@@ -473,7 +474,9 @@ def find_dates(text: str, ref: Any = None) -> list[DateMatch]:
                 v1, p1 = _parse_single(m.group("d1"), refd)
                 v2, p2 = _parse_single(m.group("d2"), refd)
                 if kind == "range_days" and p2:
-                    d1 = int(re.match(r"\d+", m.group("d1")).group(0))
+                    lead = re.match(r"\d+", m.group("d1"))
+                    assert lead is not None  # the d1 group starts with the day number
+                    d1 = int(lead.group(0))
                     v1, p1 = (_day_month(d1, p2["month"], p2.get("year"), refd),
                               {"day": d1, "month": p2["month"], "year": p2.get("year")})
                     if refd is not None and p2.get("year") is None and v1 and v2 and v1 > v2:
@@ -503,11 +506,15 @@ def find_dates(text: str, ref: Any = None) -> list[DateMatch]:
                 if m.group("wd") and not value:
                     value = None
             elif kind == "day_conj":
-                d = int(re.match(r"\d+", m.group("d")).group(0))
+                lead = re.match(r"\d+", m.group("d"))
+                assert lead is not None  # the d group starts with the day number
+                d = int(lead.group(0))
                 parts = {"day": d, "needs_month": True, "strict": True}
                 value = None
             elif kind == "wd_day":
-                d = int(re.match(r"\d+", m.group("d")).group(0))
+                lead = re.match(r"\d+", m.group("d"))
+                assert lead is not None  # the d group starts with the day number
+                d = int(lead.group(0))
                 parts = {"day": d, "weekday": _weekday_of(m.group("wd")), "needs_month": True}
                 value = None
             elif kind == "month":
@@ -536,6 +543,7 @@ def find_dates(text: str, ref: Any = None) -> list[DateMatch]:
                 mod = m.group("mod")
                 start = m.start("mod") if mod and not mod.lower().startswith("dies") else m.start("wd")
                 wd = _weekday_of(m.group("wd"))
+                assert wd is not None  # the wd group starts with a full weekday name
                 value = _weekday(wd, refd, m.group("mod"), _direction(text, start))
                 parts = {"weekday": wd}
             if kind in ("dmy", "num", "wd_day") and m.group("wd"):

@@ -222,7 +222,7 @@ class OrgTypeClassifier:
 
     def save(self, path, **meta) -> None:
         """Write the ``.npz`` file (no pickle)."""
-        vocab = sorted(self.vocab, key=self.vocab.get)
+        vocab = sorted(self.vocab, key=self.vocab.__getitem__)
         info = {"format": "ngo_text.org_type_classifier", "version": 1,
                 "ngram_range": list(self.ngram_range), **meta}
         np.savez_compressed(path, vocab=np.array(vocab, dtype=str), coef=self.coef,
@@ -436,7 +436,8 @@ class OrgRecognizer:
                         forms.setdefault(form, idx)
             self._form_entry = forms
             texts = list(forms)
-            for text, doc in zip(texts, nlp.tokenizer.pipe(texts)):
+            # Language.tokenizer is typed as a plain Callable; the default Tokenizer has .pipe
+            for text, doc in zip(texts, nlp.tokenizer.pipe(texts)):  # type: ignore[union-attr]
                 self.matcher.add("GAZ", [doc])
         else:
             self._form_entry = {}
@@ -468,9 +469,10 @@ class OrgRecognizer:
         new_ents: list[Span] = []
         for e in ents:
             if self.fix_boundaries:
-                e = self._fix(doc, e)
-                if e is None:
+                fixed = self._fix(doc, e)
+                if fixed is None:
                     continue
+                e = fixed
             new_ents.append(e)
         new_ents = filter_spans(new_ents)
         typed: list[tuple[Span, str | None]] = []

@@ -22,11 +22,15 @@ import datetime as _dt
 import logging
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, cast
 from urllib.parse import urljoin
 
 from ..model import to_date
 from ..model import Teaser
 from .text import is_boilerplate, line_key, normalise_line, rules
+
+if TYPE_CHECKING:
+    from trafilatura.settings import Document
 
 #: trafilatura options used by :func:`extract_html` (measured with bench/html_extraction.py).
 TRAFILATURA_OPTIONS: dict = {
@@ -374,7 +378,7 @@ def extract_html(html: str, *, url: str | None = None) -> HtmlResult:
         extraction errors) are listed in ``warnings`` instead of raised.
     """
     import trafilatura
-    from lxml import etree
+    from lxml import etree  # type: ignore[import-untyped]
     from trafilatura.utils import load_html
 
     res = HtmlResult()
@@ -429,9 +433,9 @@ def extract_html(html: str, *, url: str | None = None) -> HtmlResult:
         titles = tree.xpath("//title/text()")
         res.title = normalise_line(titles[0]) if titles else None
         for el in tree.iter("p", "h1", "h2", "h3", "h4", "li", "blockquote", "td"):
-            t = _text(el) if len(el) < 50 else ""
-            if t:
-                res.blocks.append([t])
+            txt = _text(el) if len(el) < 50 else ""
+            if txt:
+                res.blocks.append([txt])
             if len(res.blocks) >= 5000:
                 break
         return res
@@ -440,9 +444,11 @@ def extract_html(html: str, *, url: str | None = None) -> HtmlResult:
     except (ValueError, TypeError, RecursionError):
         lead = None
     try:
-        doc = trafilatura.bare_extraction(tree, url=url, with_metadata=True,
-                                          date_extraction_params={**DATE_PARAMS, "max_date": _dt.date.today().isoformat()},
-                                          **options)
+        # without as_dict=True, bare_extraction returns a Document (or None), never a dict
+        doc = cast("Document | None", trafilatura.bare_extraction(
+            tree, url=url, with_metadata=True,
+            date_extraction_params={**DATE_PARAMS, "max_date": _dt.date.today().isoformat()},
+            **options))
     except (ValueError, TypeError, RecursionError, AttributeError, IndexError, KeyError,
             etree.LxmlError) as exc:
         res.warnings.append(f"main-text extraction failed: {type(exc).__name__}: {exc}"[:200])

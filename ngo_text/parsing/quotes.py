@@ -295,12 +295,12 @@ class _Attr:
 
 
 def _verb_ok(verb: str | None) -> bool:
-    return bool(verb) and verb.lower() in speech_verbs()
+    return bool(verb and verb.lower() in speech_verbs())
 
 
 def _from_match(m: re.Match[str], people: _People) -> _Attr | None:
     gd = m.groupdict()
-    name = gd.get("name")
+    name = gd["name"]  # every pattern given here has a (required) name group
     if name and not plausible_name(name):
         return None
     role = org = None

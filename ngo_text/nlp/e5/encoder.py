@@ -341,7 +341,7 @@ class E5Encoder:
 
     def _make_session(self):
         try:
-            import onnxruntime as ort
+            import onnxruntime as ort  # type: ignore[import-untyped]
         except ImportError as exc:  # pragma: no cover - a declared dependency
             raise ModelNotFoundError(f"the accurate pipeline needs onnxruntime ({exc})") from exc
         cfg = self.config

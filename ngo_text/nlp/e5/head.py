@@ -117,7 +117,7 @@ class NerHead:
     # -- inference ---------------------------------------------------------
     def _session(self) -> Any:
         if self._ort is None or self._ort_pid != os.getpid():  # a forked child builds its own
-            import onnxruntime as ort
+            import onnxruntime as ort  # type: ignore[import-untyped]
 
             self._ort_pid = os.getpid()
 
