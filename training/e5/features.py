@@ -36,11 +36,23 @@ SPLITS = {
     # has no notion of a missing label, so sentences with a *missing* type are left out
     "mobie_train": ("mobie/train.conll2003", "conll", MOBIE_MAP),
     "ler_train": ("ler/train_reconstructed.conll.gz", "conll", LER_MAP),
+    # hand-annotated real web pages (training/real_pages.py; never a page of bench/data)
+    "realpages_train": ("", "pages", None),
+    # hand-annotated excerpts of Bundestag speeches (training/bundestag.py)
+    "bundestag_train": ("", "bundestag", None),
 }
 
 
 def read_split(shared: Path, rel: str, fmt: str, label_map, *, ler_max: int = 12000,
                seed: int = 0) -> list[tuple[list[str], list[str]]]:
+    if fmt == "pages":
+        from real_pages import read_real_pages
+
+        return read_real_pages(shared)
+    if fmt == "bundestag":
+        from bundestag import read_bundestag
+
+        return read_bundestag(shared)
     path = shared / "data" / "ner" / rel
     if fmt == "germeval":
         return list(read_germeval(path))

@@ -2,8 +2,12 @@
 
 Runs the three resumable steps in order (each skips or resumes what is done):
 
-1. ``features.py``   e5 word features of GermEval 2014 train/dev/test (+ MobIE, LER with ``--extra``)
-2. ``train_head.py`` BiLSTM-CRF head, best GermEval dev epoch (checkpoint per epoch, ``--resume``)
+1. ``features.py``   e5 word features of GermEval 2014 train/dev/test, of the hand-annotated
+   real pages and Bundestag excerpts (``training/real_pages.py``, ``training/bundestag.py``;
+   + MobIE, LER with ``--extra``)
+2. ``train_head.py`` BiLSTM-CRF head on GermEval train + the real pages and Bundestag excerpts
+   (each twice per epoch), 6 epochs, the last one exported (checkpoint per epoch, ``--resume``;
+   ``--germeval-only``: GermEval train alone, best GermEval dev epoch of 10, the head before 2026-12-01)
 3. ``build.py``      the spaCy pipeline with the head, saved to ``--out``
 then prints the GermEval dev/test figures (``bench/ner_eval.py``).
 
@@ -29,17 +33,23 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     ap.add_argument("--out", type=Path, default=ROOT / "ngo_text" / "models" / "de_ngo_e5")
-    ap.add_argument("--run", type=Path, default=HERE / "runs" / "base")
-    ap.add_argument("--epochs", type=int, default=10)
+    ap.add_argument("--run", type=Path, default=HERE / "runs" / "pages")
+    ap.add_argument("--epochs", type=int, default=None, help="default 6 (10 with --germeval-only)")
+    ap.add_argument("--germeval-only", action="store_true",
+                    help="train on GermEval alone and select the best GermEval dev epoch (the earlier head)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--extra", action="store_true", help="also train on mapped MobIE + LER (not shipped: see card)")
     args = ap.parse_args(argv)
     feats = HERE / "features"
-    splits = "germeval_dev,germeval_test,germeval_train" + (",mobie_train,ler_train" if args.extra else "")
+    pages = "" if args.germeval_only else ",realpages_train,bundestag_train"
+    splits = "germeval_dev,germeval_test,germeval_train" + pages + (",mobie_train,ler_train" if args.extra else "")
     run(str(HERE / "features.py"), "--shared", str(args.shared), "--out", str(feats), "--splits", splits)
-    train = "germeval_train" + (",mobie_train,ler_train" if args.extra else "")
+    train = "germeval_train" + ("" if args.germeval_only else ",realpages_train*2,bundestag_train*2") \
+        + (",mobie_train,ler_train" if args.extra else "")
+    epochs = args.epochs or (10 if args.germeval_only else 6)
+    select = "dev" if args.germeval_only else "last"  # GermEval dev does not share the pages' conventions
     run(str(HERE / "train_head.py"), "--features", str(feats), "--run", str(args.run), "--train", train,
-        "--epochs", str(args.epochs), "--seed", str(args.seed), "--resume")
+        "--epochs", str(epochs), "--select", select, "--seed", str(args.seed), "--resume")
     run(str(HERE / "build.py"), "--head", str(args.run / "best"), "--out", str(args.out))
     run(str(ROOT / "bench" / "ner_eval.py"), "--model", str(args.out), "--shared", str(args.shared))
     return 0

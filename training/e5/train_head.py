@@ -136,7 +136,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--features", type=Path, default=ROOT / "training" / "e5" / "features")
     ap.add_argument("--run", type=Path, required=True)
-    ap.add_argument("--train", default="germeval_train", help="comma-separated feature splits to train on")
+    ap.add_argument("--train", default="germeval_train",
+                    help="comma-separated feature splits to train on; NAME*K repeats a split K times per epoch "
+                         "(e.g. germeval_train,realpages_train*3)")
+    ap.add_argument("--select", choices=("dev", "last"), default="dev",
+                    help="export the best GermEval dev epoch (default) or the last epoch (for training data "
+                         "whose conventions GermEval dev does not share; compare on bench/real_pages.py dev)")
     ap.add_argument("--states", default="3,4,5,6,7,8",
                     help="hidden states (layer numbers, 0 = embeddings) the head mixes; they must be cached "
                          "(default 3-8: the shipped head; state 9 added nothing on dev, 0.851 vs 0.854)")
@@ -159,11 +164,14 @@ def main(argv: list[str] | None = None) -> int:
     if missing:
         ap.error(f"states {missing} are not in the cached features (cached: {fmeta['states']})")
     states = [fmeta["states"].index(s) for s in used_states]
-    parts = [load_split(args.features / f"{name}.npz", states) for name in args.train.split(",")]
+    parts = []
+    for spec in args.train.split(","):
+        name, _, times = spec.partition("*")
+        parts.append((*load_split(args.features / f"{name}.npz", states), int(times or 1)))
     feats = np.concatenate([p[0] for p in parts])
     sents, base = [], 0
-    for f, s in parts:
-        sents += [(a + base, b + base, t) for a, b, t in s]
+    for f, s, times in parts:
+        sents += [(a + base, b + base, t) for a, b, t in s] * times
         base += len(f)
     dfeats, dsents = load_split(args.features / "germeval_dev.npz", states)
     print(f"train {len(sents)} sentences, {len(feats)} words; dev {len(dsents)}; states {used_states}", flush=True)
@@ -203,8 +211,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"epoch {epoch + 1}: loss {total / steps_per_epoch:.3f} dev F1 {f:.4f} {per} "
               f"({time.time() - t0:.0f} s) mix {np.round(model.mix_weights().detach().numpy(), 3).tolist()}",
               flush=True)
-        if f > best:
-            best = f
+        if f > best or (args.select == "last" and epoch + 1 == args.epochs):
+            best = max(best, f)
             head = export(model, {**meta, "dev_f": f, "epoch": epoch + 1}, args.run / "best")
             # the numpy head must give the torch emissions (eval mode, no dropout)
             model.eval()
