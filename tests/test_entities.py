@@ -337,3 +337,21 @@ def test_lone_surrogates_are_replaced():
     json.dumps(out.to_dict())  # encodable
     art = ngo_text.analyze(Article(title="Die Caritas \udc80 hilft."), nlp=nlp, topics=None)
     assert [(e.label, e.text) for e in art.entities] == [("ORG", "Caritas")]
+
+
+def test_training_annotations_are_well_formed_and_apart_from_the_bench_set():
+    bench = {json.loads(line)["file"]
+             for line in (ROOT / "bench" / "data" / "real_pages.jsonl").read_text(encoding="utf-8").splitlines()
+             if line.strip()}
+    data = ROOT / "training" / "data"
+    pages = [json.loads(line) for p in sorted((data / "real_pages_train").glob("*.jsonl"))
+             for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]
+    speeches = [json.loads(line) for p in sorted((data / "bundestag_train").glob("*.jsonl"))
+                for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(pages) >= 150 and len(speeches) >= 120
+    assert not bench & {r["file"] for r in pages}  # never train on a dev or test page
+    assert len({r["file"] for r in pages}) == len(pages) and len({r["speech"] for r in speeches}) == len(speeches)
+    for r in pages + speeches:  # only annotations: no text beyond the entity surfaces
+        assert set(r) <= {"file", "url", "speech", "entities"}
+        for e in r["entities"]:
+            assert e["label"] in {"PER", "ORG", "AGENCY", "LOC", "MISC"} and e["text"].strip()
