@@ -407,3 +407,60 @@ def test_topics_train_with_entity_features(tmp_path, capsys):
     assert main(["topics", "train", str(plain), "--entities", "-o", str(tmp_path / "x.zip")]) == 1
     err = capsys.readouterr().err
     assert "no named entity" in err and "Traceback" not in err
+
+
+def test_hostile_folder_is_tagged_with_counted_failures(tmp_path):
+    """Every hostile input of a folder is one counted failure with a one-line reason; every
+    good one is tagged (with the NLP); no traceback, no hang, bounded memory."""
+    import resource
+
+    folder = tmp_path / "in"
+    good = _write_articles(folder, 2)
+    para = "Die Organisation fordert von der Politik mehr Schutz für Kinder und Familien in Not. " * 6
+    (folder / "long.txt").write_text("Ein sehr langer Bericht\n\n" + "\n\n".join([para] * 2200),
+                                     encoding="utf-8")  # 1.1M characters: over spaCy's max_length
+    page = ("<html><head><title>{t}</title></head><body>{pre}<h1>{t}</h1><p>Berlin – Der Verein legt heute "
+            "seinen Bericht über die Lage der Kinder vor und fordert mehr Schutz.</p>"
+            "<p>Zweiter Absatz mit mehr Text über die Lage der Familien.</p>{post}</body></html>")
+    (folder / "image.html").write_text(page.format(t="Bild im Bericht", pre='<img src="data:image/png;base64,'
+                                                   + "iVBORw0KGgo" * 300_000 + '">', post=""), encoding="utf-8")
+    (folder / "deep.html").write_text(page.format(t="Tief im Bericht", pre="<div>" * 100_000,
+                                                  post="</div>" * 100_000), encoding="utf-8")
+    (folder / "surrogate.txt").write_bytes("Titel\n\nBerlin – Text mit ".encode() + b"\xed\xa0\x80 darin.\n")
+    # hostile ones
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "binary.html").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8)
+    (folder / "zero.txt").symlink_to("/dev/zero")
+    os.mkfifo(folder / "pipe.txt")
+    (folder / "broken.txt").symlink_to(folder / "nowhere.txt")
+    (folder / "loop_a.txt").symlink_to(folder / "loop_b.txt")
+    (folder / "loop_b.txt").symlink_to(folder / "loop_a.txt")
+    (folder / "dir.txt").mkdir()  # a folder, whatever its name: searched, not read
+    (folder / "items.jsonl").write_text(
+        json.dumps({"id": "j1", "text": "Titel eins\n\nHamburg – Der Text des ersten Eintrags."}) + "\n"
+        + "{kein json\n" + json.dumps({"id": "j2", "text": 12345}) + "\n"
+        + json.dumps({"id": "j1", "text": "Titel zwei\n\nKöln – Derselbe Schlüssel, ein anderer Text."}) + "\n",
+        encoding="utf-8")
+    (folder / "old.jsonl.errors.jsonl").write_text('{"source": "x", "error": "y"}\n', encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    res = subprocess.run([sys.executable, "-m", "ngo_text", "tag", str(folder), "--model", "fast", "-q",
+                          "-o", str(out)], capture_output=True, text=True, cwd=REPO, timeout=600,
+                         env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    assert res.returncode == 1, res.stderr
+    assert "Traceback" not in res.stderr
+    bad = ["empty.txt", "binary.html", "zero.txt", "pipe.txt", "broken.txt", "loop_a.txt", "loop_b.txt",
+           "items.jsonl:2", "items.jsonl:3"]
+    assert f"failed {len(bad)}" in res.stderr, res.stderr
+    failures = [json.loads(x) for x in Path(str(out) + ".errors.jsonl").read_text().splitlines()]
+    assert sorted(Path(f["source"]).name for f in failures) == sorted(bad)
+    assert all("\n" not in f["error"] for f in failures)
+    recs = _records(out)
+    assert {p.stem for p in good} | {"long", "image", "deep", "surrogate", "j1", "j1~2"} == set(recs)
+    assert recs["long"]["paragraphs"] and recs["image"]["lead"].startswith("Der Verein legt heute")
+    assert recs["deep"]["lead"].startswith("Der Verein legt heute")
+    assert any(e["text"] == "Berlin" for e in recs["surrogate"]["entities"])
+    assert "j1~2" in recs and any("already used" in w for w in recs["j1~2"]["warnings"])
+    # the largest child process so far (this one included) stayed under 2 GB
+    assert peak_mb < 2048 or before >= 2048 * 1024, peak_mb
