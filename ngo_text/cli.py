@@ -37,7 +37,7 @@ Run 'ngo-text COMMAND --help' for the options of a command.
 
 TAG_EPILOG = """\
 inputs:
-  Files and folders (searched recursively for .txt .md .html .htm .jsonl) and '-'
+  Files and folders (searched recursively for .txt .md .html .htm .pdf .jsonl) and '-'
   for stdin. A .jsonl input holds one article per line: an Article record or
   {"id": ..., "text"|"html": ..., "url": ..., "published": "YYYY-MM-DD"}.
   A metadata.csv (id,file,url,published,...) beside an articles folder (same folder

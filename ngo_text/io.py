@@ -50,7 +50,7 @@ __all__ = [
 ]
 
 #: File suffixes that :func:`iter_sources` picks up inside folders.
-SOURCE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
+SOURCE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".jsonl")
 #: Output formats of :func:`write_records`.
 RECORD_FORMATS = ("jsonl", "csv", "parquet")
 #: Article fields stored as JSON strings in csv / parquet.

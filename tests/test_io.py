@@ -151,7 +151,7 @@ def test_iter_sources_expands_folders_with_metadata(tmp_path):
     (arts / "sub").mkdir(parents=True)
     (arts / "p1.txt").write_text("Titel eins\n\nText.", encoding="utf-8")
     (arts / "sub" / "p2.html").write_text("<html><body><h1>T</h1><p>x</p></body></html>", encoding="utf-8")
-    (arts / "ignored.pdf").write_bytes(b"%PDF")
+    (arts / "ignored.docx").write_bytes(b"PK\x03\x04")
     (arts / ".hidden.txt").write_text("x", encoding="utf-8")
     (tmp_path / "data" / "README.md").write_text("# about", encoding="utf-8")
     (tmp_path / "data" / "metadata.csv").write_text(

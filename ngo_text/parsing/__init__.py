@@ -28,11 +28,14 @@ def parse(source: str | bytes | os.PathLike, *, url: str | None = None,
         source: Plain text or HTML as ``str``; ``bytes`` (UTF-8, UTF-16 with BOM,
             cp1252/latin-1); a ``pathlib.Path`` / ``os.PathLike`` (always read
             as a file); or a ``str`` that is a single line ending in ``.txt``,
-            ``.html``, ``.htm`` or ``.md`` naming an existing file.
+            ``.html``, ``.htm``, ``.md`` or ``.pdf`` naming an existing file. PDF
+            (path or bytes) is read by :mod:`ngo_text.parsing.pdf` (text layer,
+            running headers/footers and letterhead dropped, hyphenated line breaks
+            rejoined).
         url: The article URL (stored; makes HTML teaser links absolute).
         published: Publication date (``date``, ``datetime`` or ISO string). When
-            omitted it comes from the HTML metadata or from the dateline
-            ("Berlin, 5. Mai 2021 –").
+            omitted it comes from the HTML metadata, from the dateline
+            ("Berlin, 5. Mai 2021 –") or from a PDF's creation date.
         id: Article id. Default: the file stem for paths, else the first 12 hex
             digits of the SHA-1 of the decoded text.
 
@@ -66,7 +69,7 @@ def parse(source: str | bytes | os.PathLike, *, url: str | None = None,
     warnings.extend(st.warnings)
     art.title, art.dateline, art.lead, art.paragraphs, art.teasers = (
         st.title, st.dateline, st.lead, list(st.paragraphs), st.teasers)
-    art.published = pub or st.dateline_date
+    art.published = pub or st.dateline_date or src.meta_date
     body = [p for p in [art.lead, *art.paragraphs] if p]
     art.quotes = extract_quotes(body)
     if not body:

@@ -14,6 +14,7 @@ Everything here is cheap and model-free:
 """
 from __future__ import annotations
 
+import datetime as _dt
 import hashlib
 import os
 import re
@@ -22,6 +23,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+
+from .pdf import is_pdf, pdf_to_text
 from typing import Any
 
 from ..errors import InputError
@@ -34,7 +37,7 @@ MAX_HTML_CHARS = 3_000_000
 #: Files larger than this (bytes) are refused.
 MAX_FILE_BYTES = 200_000_000
 
-PATH_SUFFIXES = (".txt", ".html", ".htm", ".md", ".xhtml")
+PATH_SUFFIXES = (".txt", ".html", ".htm", ".md", ".xhtml", ".pdf")
 
 _BINARY_MAGIC = (
     (b"\x89PNG", "a PNG image"),
@@ -69,6 +72,9 @@ class SourceText:
     source: str
     id: str | None = None
     warnings: list[str] = field(default_factory=list)
+    #: the document's own metadata (PDF: title, creation date), ``None`` when absent
+    meta_title: str | None = None
+    meta_date: _dt.date | None = None
 
 
 def read_source(source: str | bytes | os.PathLike) -> SourceText:
@@ -87,13 +93,22 @@ def read_source(source: str | bytes | os.PathLike) -> SourceText:
     warnings: list[str] = []
     label: str | None = None
     stem: str | None = None
+    pdf = None
     if isinstance(source, os.PathLike) or (isinstance(source, str) and _looks_like_path(source)):
         path = Path(os.fspath(source))
         data = _read_file(path)
         label, stem = str(path), path.stem
-        text = decode_bytes(data, warnings)
+        if is_pdf(data):
+            pdf = pdf_to_text(data, name=str(path))
+            text = pdf.text
+        else:
+            text = decode_bytes(data, warnings)
     elif isinstance(source, (bytes, bytearray, memoryview)):
-        text = decode_bytes(bytes(source), warnings)
+        if is_pdf(bytes(source[:1024])):
+            pdf = pdf_to_text(bytes(source), name="the PDF")
+            text = pdf.text
+        else:
+            text = decode_bytes(bytes(source), warnings)
     elif isinstance(source, str):
         if "\x00" in source[:100_000]:
             raise InputError("The text contains NUL characters: this looks like binary data, "
@@ -112,14 +127,17 @@ def read_source(source: str | bytes | os.PathLike) -> SourceText:
         raise InputError(f"The input is empty or whitespace only{where}: nothing to parse. "
                          "Pass the text or HTML of an article.")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    is_html = looks_like_html(text) or (label is not None and label.lower().endswith((".html", ".htm", ".xhtml"))
+    is_html = pdf is None and looks_like_html(text) or (pdf is None and label is not None and label.lower().endswith((".html", ".htm", ".xhtml"))
                                         and "<" in text[:5000])
     text = _cap_size(text, is_html, warnings)
     text, fixed = repair_mojibake(text)
     if fixed:
         warnings.append("repaired mojibake (UTF-8 text that had been decoded as cp1252/latin-1)")
     if label is None:
-        label = "<html>" if is_html else "<text>"
+        label = "<pdf>" if pdf is not None else "<html>" if is_html else "<text>"
+    if pdf is not None:
+        return SourceText(text=text, is_html=False, source=label, id=stem, warnings=pdf.warnings + warnings,
+                          meta_title=pdf.title, meta_date=pdf.created)
     return SourceText(text=text, is_html=is_html, source=label, id=stem, warnings=warnings)
 
 
