@@ -253,6 +253,34 @@ def sample_corpus(request, sample_dir):
     return corpus.analyze(nlp, progress=False, topics=None)
 
 
+def test_quote_speakers_are_person_entities(sample_corpus):
+    import re
+
+    n = 0
+    for art in sample_corpus:
+        persons = {e.text for e in art.entities if e.label == "PER"}
+        for q in art.quotes:
+            if q.speaker and " " in q.speaker:
+                n += 1
+                name = re.sub(r"^((Prof\.|Dr\.)\s+)+", "", q.speaker)
+                assert name in persons, (art.id, q.speaker, sorted(persons))
+    assert n >= 100
+
+
+def test_speaker_missed_by_the_ner_becomes_a_person():
+    from ngo_text.analysis import speaker_entities
+    from ngo_text.model import Article, Entity, Quote
+
+    art = Article(id="x", title="Titel", lead="Yusuf Arslan sagte: „Wir helfen.“ Das Hilfswerk Nord hilft.",
+                  quotes=[Quote(text="Wir helfen.", speaker="Dr. Yusuf Arslan")])
+    start = art.text.index("Arslan")
+    org = art.text.index("Hilfswerk Nord")
+    ents = [Entity("Arslan", "LOC", start, start + 6), Entity("Hilfswerk Nord", "ORG", org, org + 14)]
+    out = speaker_entities(art, ents)
+    assert [(e.text, e.label) for e in out] == [("Yusuf Arslan", "PER"), ("Hilfswerk Nord", "ORG")]
+    assert out[0].start == art.text.index("Yusuf")
+
+
 def test_sample_corpus_has_no_junk_entities(sample_corpus):
     bad = [(a.id, e.label, e.text) for a in sample_corpus for e in a.entities
            if (e.label in ("PER", "LOC") and e.text in _JUNK)
