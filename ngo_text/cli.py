@@ -43,14 +43,16 @@ inputs:
   A metadata.csv (id,file,url,published,...) beside an articles folder (same folder
   or its parent) attaches id, url and published date. Each input is read up to
   200 MB; FIFOs, devices, sockets and broken links are not read but reported as
-  failed inputs (never a hang). ngo-text's own *.errors.jsonl reports in a folder
-  are not read. Texts over 20,000 characters run in pieces.
+  failed inputs (never a hang). ngo-text's own *.errors.jsonl and *.partial.jsonl
+  files in a folder are not read. Texts over 20,000 characters run in pieces.
 
 output:
   One record per article (Article.to_dict). jsonl goes to stdout when -o is missing;
   csv/parquet keep nested fields (entities, quotes, topics, ...) as JSON strings.
   Files are never left half-written: jsonl is appended record by record (flushed,
-  fsynced), csv/parquet are replaced atomically. Failed inputs are reported on
+  fsynced), csv/parquet are replaced atomically at the end and, until then, kept
+  record by record in OUT.partial.jsonl, so --resume after a crash or kill -9
+  loses at most the article being tagged. Failed inputs are reported on
   stderr and written to OUT.errors.jsonl (or --errors FILE); the run goes on and
   exits with 1 if any input failed.
 
@@ -348,6 +350,10 @@ def _count_inputs(paths: Sequence[str]) -> int | None:
     return n
 
 
+#: Sidecar of a csv/parquet output that holds the records written so far (see cmd_tag).
+PARTIAL_SUFFIX = ".partial.jsonl"
+
+
 def cmd_tag(args: argparse.Namespace) -> int:
     from .io import ResumableJsonlWriter, guess_format, iter_sources, read_articles, write_records
 
@@ -372,17 +378,27 @@ def cmd_tag(args: argparse.Namespace) -> int:
     writer: ResumableJsonlWriter | None = None
     collected: list[dict[str, Any]] = []  # csv/parquet: written atomically at the end
     done_ids: set[str] = set()
+    # csv/parquet are written whole at the end; until then every record also goes to an
+    # append-only sidecar (fsync per record), so that a killed run resumes where it died
+    partial: ResumableJsonlWriter | None = None
+    partial_path = out_path.with_name(out_path.name + PARTIAL_SUFFIX) if out_path else None
     if fmt == "jsonl" and out_path is not None:
         writer = ResumableJsonlWriter(out_path, resume=args.resume, inputs=inputs)
         done_ids = set(writer.done_ids)
-    elif out_path is not None:
+    elif out_path is not None and partial_path is not None:
         from .io import _check_not_input
 
         _check_not_input(out_path, inputs)
+        by_id: dict[str, dict[str, Any]] = {}
         if args.resume and out_path.exists():
-            previous = read_articles(out_path, format=fmt)
-            collected = [a.to_dict() for a in previous]
-            done_ids = {str(a.id) for a in previous if a.id is not None}
+            for a in read_articles(out_path, format=fmt):
+                by_id[str(a.id)] = a.to_dict()
+        partial = ResumableJsonlWriter(partial_path, resume=args.resume, inputs=inputs)
+        if args.resume and partial_path.exists():
+            for a in read_articles(partial_path, format="jsonl"):
+                by_id[str(a.id)] = a.to_dict()
+        collected = list(by_id.values())
+        done_ids = set(by_id)
 
     n_tagged = n_skipped = n_failed = 0
     test_delay = float(os.environ.get("NGO_TEXT_TEST_DELAY") or 0)
@@ -409,6 +425,8 @@ def cmd_tag(args: argparse.Namespace) -> int:
             writer.write(record)
         elif out_path is not None:
             collected.append(record)
+            if partial is not None:
+                partial.write(record)
         elif fmt == "jsonl":
             sys.stdout.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
             sys.stdout.flush()
@@ -426,6 +444,9 @@ def cmd_tag(args: argparse.Namespace) -> int:
             writer.close()
         elif out_path is not None:
             write_records(collected, out_path, format=fmt, inputs=inputs)
+            if partial is not None and partial_path is not None:
+                partial.close()
+                partial_path.unlink(missing_ok=True)  # all of it is in the output now
         elif collected:  # csv to stdout
             from .io import articles_to_frame
 
@@ -443,7 +464,7 @@ def cmd_tag(args: argparse.Namespace) -> int:
         pass
     interrupted = False
     try:
-        exclude = [p for p in (out_path, err_path) if p is not None]
+        exclude = [p for p in (out_path, err_path, partial_path) if p is not None]
         for batch in _chunks(iter_sources(args.paths, exclude=exclude), args.batch_size):
             ready: list[tuple[Any, str]] = []
             for src in batch:

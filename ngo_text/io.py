@@ -218,7 +218,7 @@ def _expand(path: Path, exclude: list[Path]) -> Iterator[Path]:
                 not child.is_dir()
                 and child.suffix.lower() in SOURCE_SUFFIXES
                 and child.stem.lower() not in SKIPPED_STEMS
-                and not child.name.endswith(".errors.jsonl")  # ngo-text's own failure reports
+                and not child.name.endswith((".errors.jsonl", ".partial.jsonl"))  # ngo-text's own reports
                 and not any(part.startswith(".") for part in child.relative_to(path).parts)
                 and not any(_same_file(child, ex) for ex in exclude)
             ):

@@ -464,3 +464,30 @@ def test_hostile_folder_is_tagged_with_counted_failures(tmp_path):
     assert "j1~2" in recs and any("already used" in w for w in recs["j1~2"]["warnings"])
     # the largest child process so far (this one included) stayed under 2 GB
     assert peak_mb < 2048 or before >= 2048 * 1024, peak_mb
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_tabular_output_resumes_after_sigkill(tmp_path, fmt):
+    _write_articles(tmp_path / "in", 12)
+    full = tmp_path / "full.jsonl"
+    assert _run(["tag", str(tmp_path / "in"), "--no-nlp", "-o", str(full)]).returncode == 0
+    expected = _records(full)
+    out = tmp_path / f"out.{fmt}"
+    env = {**os.environ, "NGO_TEXT_TEST_DELAY": "0.15", "PYTHONIOENCODING": "utf-8"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ngo_text", "tag", str(tmp_path / "in"), "--no-nlp", "-o", str(out),
+         "--batch-size", "2"], cwd=REPO, env=env, stderr=subprocess.PIPE, text=True)
+    partial = tmp_path / f"out.{fmt}.partial.jsonl"
+    try:
+        _wait_for_lines(partial, 5, proc)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    assert not out.exists()  # nothing flushed to the table itself: the sidecar has the records
+    n_done = partial.read_bytes().count(b"\n")
+    assert 5 <= n_done < 12
+    res = _run(["tag", str(tmp_path / "in"), "--no-nlp", "-o", str(out), "--resume"])
+    assert res.returncode == 0, res.stderr
+    assert f"tagged {12 - n_done}, skipped {n_done} (already in output), failed 0" in res.stderr
+    assert not partial.exists()
+    assert _records(out) == expected
