@@ -608,3 +608,21 @@ def test_real_page_leads_are_kept(shared_dir, name, words) -> None:
     a = parse(page.read_bytes())
     for w in words:
         assert w in a.text, w
+
+
+@pytest.mark.parametrize("snippet, expected", [
+    ('<p class="date">Datum 25.01.2022</p>', dt.date(2022, 1, 25)),
+    ('<time datetime="2021-10-29T10:00">29. Oktober</time>', dt.date(2021, 10, 29)),
+    ("<p>Pressemitteilung vom 20. Januar 2022</p>", dt.date(2022, 1, 20)),
+    ("<p>Anmeldung bis 3. März 2999</p>", None),  # a future date is no publication date
+])
+def test_published_from_the_page_text_when_metadata_has_none(snippet, expected) -> None:
+    html = (f"<html><head><title>Meldung</title></head><body><h1>Titel der Meldung zum Thema</h1>{snippet}"
+            "<p>Berlin – Der Verein legt heute seinen Bericht über die Lage der Kinder vor und fordert mehr.</p>"
+            "<p>Zweiter Absatz mit mehr Text über die Lage der Familien in der Stadt.</p></body></html>")
+    assert parse(html).published == expected
+    from trafilatura.utils import load_html
+
+    from ngo_text.parsing.html import _date_from_page_text
+
+    assert _date_from_page_text(load_html(html)) == expected

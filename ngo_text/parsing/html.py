@@ -272,6 +272,38 @@ _LEAD_CLASS_RE = re.compile(r"(abstract|intro|lead|teaser[-_]?text|teaser__text|
 _NOT_LEAD_RE = re.compile(r"(nav|menu|footer|breadcrumb|cookie|related|sidebar|teaser[-_]?list|slider)", re.I)
 
 
+_MONTHS = ("januar", "februar", "märz", "april", "mai", "juni", "juli", "august", "september",
+           "oktober", "november", "dezember")
+_TEXT_DATE_RE = re.compile(r"\b(\d{1,2})\.\s?(?:(\d{1,2})\.\s?|(" + "|".join(_MONTHS) + r")\s+)(\d{4})\b", re.I)
+
+
+def _date_from_page_text(tree) -> _dt.date | None:
+    """The first ``<time datetime>`` or German calendar date in the page text, when the
+    metadata has none ("Datum 25.01.2022", "Pressemitteilung vom 20. Januar 2022").
+
+    Measured on the 60 hand-annotated real pages: 7 have no metadata date; this finds the
+    publication date of 5 (htmldate's extensive search: 4, at ~4 s for its first call).
+    Dates after today are skipped (announcements).
+    """
+    today = _dt.date.today()
+    for value in tree.xpath("//time/@datetime")[:5]:
+        day = to_date(str(value)[:10])
+        if day is not None and day <= today:
+            return day
+    body = tree.find(".//body")
+    text = _text(body if body is not None else tree)[:20000]
+    for m in _TEXT_DATE_RE.finditer(text):
+        d, mo, name, y = m.groups()
+        month = int(mo) if mo else _MONTHS.index(name.lower()) + 1
+        try:
+            day = _dt.date(int(y), month, int(d))
+        except ValueError:
+            continue
+        if day <= today and day.year >= 1990:
+            return day
+    return None
+
+
 def _find_lead(tree) -> str | None:
     """Text of the page's lead element (``div.field--name-field-abstract``, ``.teaser-text``,
     ``.intro`` …) after the first h1, when it reads as sentences; else ``None``.
@@ -441,8 +473,9 @@ def extract_html(html: str, *, url: str | None = None) -> HtmlResult:
         return res
     try:
         lead = _find_lead(tree)
+        page_date = _date_from_page_text(tree)  # before trafilatura prunes the tree
     except (ValueError, TypeError, RecursionError):
-        lead = None
+        lead, page_date = None, None
     try:
         # without as_dict=True, bare_extraction returns a Document (or None), never a dict
         doc = cast("Document | None", trafilatura.bare_extraction(
@@ -463,7 +496,10 @@ def extract_html(html: str, *, url: str | None = None) -> HtmlResult:
         if not res.blocks:
             res.warnings.append("no text found in the HTML")
         return res
-    res.published = to_date(doc.date)
+    res.published = to_date(doc.date) or page_date
+    if res.published is not None and doc.date is None:
+        res.warnings.append(f"publication date {res.published.isoformat()} taken from the page text "
+                            "(no date in the page's metadata)")
     res.author = doc.author or None
     res.site_name = doc.sitename or None
     res.url = doc.url or None
