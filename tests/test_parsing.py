@@ -626,3 +626,18 @@ def test_published_from_the_page_text_when_metadata_has_none(snippet, expected) 
     from ngo_text.parsing.html import _date_from_page_text
 
     assert _date_from_page_text(load_html(html)) == expected
+
+
+def test_quote_attributions_of_real_pages() -> None:
+    body = ["Berlin – Der Verein hat heute einen Bericht vorgelegt.",
+            "„Wir dürfen nicht länger warten, die Lage ist ernst.“ – Rechtsanwältin Lena Vogt",
+            "Paul Szymański schilderte die Lage in Warschau: „Die Familien haben keine Unterkunft mehr.“",
+            "„Das ist ein Skandal für alle“, sagte der Sprecher der Kinderhilfe Horizont e. V. "
+            "„Dass Plattformen nichts tun, ist nicht hinnehmbar und muss sich ändern.“",
+            "„Die Kinder brauchen Schutz“, so die Leiterin des Kindergartens von St. Marien, Anna Berg."]
+    got = [(q.text[:12], q.speaker, q.role, q.organisation) for q in extract_quotes(body)]
+    assert got[0] == ("Wir dürfen n", "Lena Vogt", "Rechtsanwältin", None)
+    assert got[1] == ("Die Familien", "Paul Szymański", None, None)
+    # a role and its organisation, no person: no speaker, and the organisation ends before the next quote
+    assert got[2] == ("Das ist ein ", None, "Sprecher", "Kinderhilfe Horizont e. V.")
+    assert got[-1][1] == "Anna Berg" and "St. Marien" in (got[-1][3] or "")

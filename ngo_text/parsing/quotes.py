@@ -129,7 +129,9 @@ def find_quote_spans(text: str) -> list[QuoteSpan]:
 
 
 # --------------------------------------------------------------------------- names
-_TOK = r"[A-ZÄÖÜ][a-zäöüßéèêáàíìóòúçñëï'’]+(?:-[A-ZÄÖÜ][a-zäöüßéèáàíóúç]+)?"
+# lower-case letters of Latin names: German, and Latin-1/Latin Extended-A ("Szymański", "Dvořák")
+_LOW = "a-zß\u00e0-\u00f6\u00f8-\u00ff\u0101-\u017f'’"
+_TOK = rf"[A-ZÄÖÜ\u00c0-\u00d6\u00d8-\u00de\u0100-\u017e][{_LOW}]+(?:-[A-ZÄÖÜ][{_LOW}]+)?"
 _TITLE = r"(?:(?:Prof\.|Dr\.(?:\s?med\.|\s?h\.\s?c\.)?|Dipl\.-\w+\.?)\s+)"
 _PART = r"(?:von der|van der|von|van|de|zu|di|da|del|ter|ten)"
 NAME = rf"{_TITLE}*{_TOK}(?:\s+[A-ZÄÖÜ]\.)?(?:\s+{_TOK})?(?:\s+{_PART})?\s+{_TOK}"
@@ -278,7 +280,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "post_verb_name": re.compile(rf"^\s*[,.!?]?\s*(?P<verb>{v})\s+(?:(?:der|die)\s+)?(?:{role}\s+)?"
                                      rf"(?P<name>{NAME})\b{_PAREN}(?:\s*,\s*(?P<app>[^,.;]{{3,140}}))?"),
         # „…“ – Mara Klein, 19 Jahre, Klägerin aus Oldenburg (blockquote source line)
-        "post_dash_name": re.compile(rf"^\s*[–—-]\s*(?P<name>{NAME})\b{_PAREN}"
+        "post_dash_name": re.compile(rf"^\s*[–—-]\s*(?:{role}\s+)?(?P<name>{NAME})\b{_PAREN}"
                                      rf"(?:\s*,\s*(?:\d{{1,3}}(?:\s+Jahre(?:\s+alt)?)?\s*,\s*)?"
                                      rf"(?P<app>[^.;„“\"]{{3,140}}))?\s*[.]?\s*$"),
         # „…“, skizziert Roller die Position von IJM. / „…“, sagt sie.
@@ -323,14 +325,16 @@ def _from_match(m: re.Match[str], people: _People) -> _Attr | None:
 
 _EV_RE = re.compile(r"\be\.\s?V\.")
 _EV_MARK = "e\u2024V\u2024"  # "e. V." with one-dot leaders, so it does not end a phrase
+_ST_RE = re.compile(r"\bSt\.(?=\s[A-ZÄÖÜ])")  # "St. Marien": a saint's name, no sentence end
+_ST_MARK = "St\u2024"
 
 
 def _protect(text: str) -> str:
-    return _EV_RE.sub(_EV_MARK, text)
+    return _ST_RE.sub(_ST_MARK, _EV_RE.sub(_EV_MARK, text))
 
 
 def _unprotect(value: str | None) -> str | None:
-    return value.replace(_EV_MARK, "e. V.") if value else value
+    return value.replace(_EV_MARK, "e. V.").replace(_ST_MARK, "St.") if value else value
 
 
 #: Abbreviations whose final dot belongs to an organisation name ("e.V.", "Co.", "Inc.").
@@ -345,6 +349,8 @@ def clean_phrase(value: str | None) -> str | None:
     """
     if not value:
         return value
+    # a phrase never runs into the next quotation ("Kinderhilfe Horizont e. V. „Dass …")
+    value = re.split(r"\s[„\"“»«]", value, maxsplit=1)[0]
     value = value.strip().rstrip(",;:!?–—-").rstrip()
     while value.endswith(".") and not _ABBR_END_RE.search(value) and not value.endswith(_EV_MARK):
         value = value[:-1].rstrip(" ,;:")
@@ -370,6 +376,13 @@ def _attribute(before: str, after: str, people: _People, last: _Attr | None) -> 
         m = pats["post_verb_token"].match(post)
         if m and _verb_ok(m.group("verb")):
             tok = m.group("tok")
+            role_phrase = m.group("role") or ""
+            if re.search(r"\s(?:der|des|von|vom|bei|beim|für|im)\s", role_phrase) and is_role_word(role_phrase.split()[0]):
+                # "sagte der Sprecher der Kinderhilfe Horizont e. V.": a role and its
+                # organisation, no person named (the capitalised word is the organisation's)
+                phrase = re.split(r"[,;.!?]\s", post[m.start("role"):] + " ", maxsplit=1)[0]
+                role, org = split_role_org(phrase.strip())
+                return _Attr(None, role, org)
             if tok.lower() in _PRONOUNS:
                 return _pronoun_referent(before, people, last)
             full = people.resolve(tok) or people.mentioned(tok)
