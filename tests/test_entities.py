@@ -372,11 +372,12 @@ def test_training_annotations_are_well_formed_and_apart_from_the_bench_set():
              for line in (ROOT / "bench" / "data" / "real_pages.jsonl").read_text(encoding="utf-8").splitlines()
              if line.strip()}
     data = ROOT / "training" / "data"
-    pages = [json.loads(line) for p in sorted((data / "real_pages_train").glob("*.jsonl"))
+    pages = [json.loads(line) for folder in ("real_pages_train", "real_pages_more")
+             for p in sorted((data / folder).glob("*.jsonl"))
              for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]
     speeches = [json.loads(line) for p in sorted((data / "bundestag_train").glob("*.jsonl"))
                 for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]
-    assert len(pages) >= 150 and len(speeches) >= 120
+    assert len(pages) >= 350 and len(speeches) >= 120
     assert not bench & {r["file"] for r in pages}  # never train on a dev or test page
     assert len({r["file"] for r in pages}) == len(pages) and len({r["speech"] for r in speeches}) == len(speeches)
     for r in pages + speeches:  # only annotations: no text beyond the entity surfaces

@@ -38,6 +38,7 @@ SPLITS = {
     "ler_train": ("ler/train_reconstructed.conll.gz", "conll", LER_MAP),
     # hand-annotated real web pages (training/real_pages.py; never a page of bench/data)
     "realpages_train": ("", "pages", None),
+    "realpages_more": ("", "pages_more", None),  # 188 more pages: measured no gain, not shipped
     # hand-annotated excerpts of Bundestag speeches (training/bundestag.py)
     "bundestag_train": ("", "bundestag", None),
 }
@@ -45,10 +46,10 @@ SPLITS = {
 
 def read_split(shared: Path, rel: str, fmt: str, label_map, *, ler_max: int = 12000,
                seed: int = 0) -> list[tuple[list[str], list[str]]]:
-    if fmt == "pages":
-        from real_pages import read_real_pages
+    if fmt in ("pages", "pages_more"):
+        from real_pages import MORE_DIR, TRAIN_DIR, read_real_pages
 
-        return read_real_pages(shared)
+        return read_real_pages(shared, folder=TRAIN_DIR if fmt == "pages" else MORE_DIR)
     if fmt == "bundestag":
         from bundestag import read_bundestag
 
