@@ -11,6 +11,12 @@ the ``without`` snippets (navigation, footers, teasers) must not. Prints pages,
 errors, the share of ``with`` snippets found, the share of ``without`` snippets
 absent, and timing (slowest page, max and mean seconds per page).
 
+Structure report (the bench's own patterns, independent of ngo_text's boilerplate
+rules): pages with a lead; leads that read as navigation (breadcrumb separators, a
+short line without a sentence) or as a photo caption/credit; body paragraphs that are
+contact, address, credit or "Erschienen am" lines. ``--per-page FILE`` writes one TSV
+row per page (file, lead found, lead kind, bad body lines, seconds).
+
 Acceptance: no errors, every page < 2 s, with-share >= 0.90, without-share >= 0.90.
 """
 from __future__ import annotations
@@ -20,8 +26,26 @@ import json
 import os
 import sys
 import time
+import re
 import traceback
 from pathlib import Path
+
+_NAV_RE = re.compile(r"(\s[/›»>|]\s.*){2,}|^(startseite|home|sie sind hier)\b", re.I)
+_CAPTION_RE = re.compile(r"^(foto|bild|fotos|quelle|grafik)\s*:|©|\(foto:|\bfoto:\s|/\s?(dpa|afp|imago|getty)\b", re.I)
+_BAD_BODY_RE = re.compile(
+    r"^(tel\.?|telefon|fax|e-?mail|mail)\s*:?\s*[+\d\w]|^(pressekontakt|kontakt|ansprechpartner\w*)\s*:?"
+    r"|^erschienen am|^(foto|bild|fotos|quelle)\s*:|©\s?\w|^\S+@\S+\.\w+$|^\d{5}\s+[A-ZÄÖÜ]\w+$", re.I)
+
+
+def lead_kind(lead: str | None) -> str:
+    """'none', 'navigation', 'caption' or 'text' (the bench's own patterns)."""
+    if not lead or not lead.strip():
+        return "none"
+    if _NAV_RE.search(lead) or (len(lead.split()) < 6 and not re.search(r"[.!?:“\"]$", lead.strip())):
+        return "navigation"
+    if _CAPTION_RE.search(lead):
+        return "caption"
+    return "text"
 
 
 def _dataset_dir(arg: str | None) -> Path:
@@ -42,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("path", nargs="?", help="shared dir or trafilatura_de dir")
     ap.add_argument("--limit", type=int, default=0, help="only the first N pages")
     ap.add_argument("--show-misses", type=int, default=0, help="print up to N missed snippets")
+    ap.add_argument("--per-page", type=Path, default=None, help="write a TSV row per page to this file")
     args = ap.parse_args(argv)
 
     from ngo_text import parse
@@ -55,6 +80,9 @@ def main(argv: list[str] | None = None) -> int:
     with_found = with_total = without_absent = without_total = 0
     times: list[tuple[float, str]] = []
     misses: list[str] = []
+    kinds: dict[str, int] = {}
+    bad_pages = bad_lines = 0
+    rows: list[str] = ["file\tlead_found\tlead_kind\tbad_body_lines\tseconds"]
     for url, spec in items:
         path = ds / "html" / spec["file"]
         pages += 1
@@ -68,6 +96,12 @@ def main(argv: list[str] | None = None) -> int:
             continue
         finally:
             times.append((time.perf_counter() - t0, spec["file"]))
+        kind = lead_kind(art.lead)
+        kinds[kind] = kinds.get(kind, 0) + 1
+        bad = [p for p in art.paragraphs if _BAD_BODY_RE.search(p.strip())]
+        bad_pages += bool(bad)
+        bad_lines += len(bad)
+        rows.append(f"{spec['file']}\t{kind != 'none'}\t{kind}\t{len(bad)}\t{times[-1][0]:.2f}")
         text = _norm(art.text)
         for s in spec.get("with", []):
             with_total += 1
@@ -89,6 +123,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"slowest page     {slow_f}  {slow_t:.2f} s")
     print(f"max time         {slow_t:.2f} s   mean {sum(t for t, _ in times) / max(1, len(times)):.3f} s")
     print(f"pages >= 2 s     {sum(1 for t, _ in times if t >= 2.0)}")
+    n_ok = max(1, pages - errors)
+    print(f"lead found       {n_ok - kinds.get('none', 0)}/{n_ok}  (navigation {kinds.get('navigation', 0)}, "
+          f"caption {kinds.get('caption', 0)})")
+    print(f"body with contact/credit/date lines  {bad_pages} pages, {bad_lines} lines")
+    if args.per_page:
+        args.per_page.write_text("\n".join(rows) + "\n", encoding="utf-8")
     for m in misses:
         print(m)
     return 0 if errors == 0 else 1

@@ -641,3 +641,29 @@ def test_quote_attributions_of_real_pages() -> None:
     # a role and its organisation, no person: no speaker, and the organisation ends before the next quote
     assert got[2] == ("Das ist ein ", None, "Sprecher", "Kinderhilfe Horizont e. V.")
     assert got[-1][1] == "Anna Berg" and "St. Marien" in (got[-1][3] or "")
+
+
+@pytest.mark.parametrize("above, dateline", [
+    ("Dübendorf -", "Dübendorf"),                          # a place left alone by the markup
+    ("24. April 2020 | Pressemitteilungen", None),         # a date with a category
+    ("5. November 2021, 10:39 Uhr", None),                 # a date with a time
+    ("Semesterstart", None),                               # a kicker
+])
+def test_lines_above_the_lead_are_no_lead(above, dateline) -> None:
+    lead = ("Viele Studierende suchen zum Semesterstart noch immer eine Wohnung, und die Zahl der "
+            "freien Zimmer in der Stadt ist so klein wie nie zuvor seit Beginn der Erhebung.")
+    html = (f"<html><head><title>Studierende suchen Wohnungen</title></head><body><article>"
+            f"<h1>Studierende suchen Wohnungen</h1><p>{above}</p><p>{lead}</p>"
+            "<p>Der zweite Absatz erklärt die Lage der Wohnheime und die Wartelisten in den Städten.</p>"
+            "</article></body></html>")
+    a = parse(html)
+    assert a.lead == lead and a.dateline == dateline
+    assert a.text.count(above) == lead.count(above)
+
+
+def test_kicker_rule_keeps_short_paragraphs_inside_the_text() -> None:
+    text = ("Titel der Meldung\n\nBerlin – Der Verein legt heute seinen Bericht über die Lage der Kinder vor "
+            "und fordert mehr Schutz für Familien in Not in allen Städten.\n\nZwischenruf\n\n"
+            "Der zweite Absatz erklärt die Lage der Wohnheime und die Wartelisten in den Städten und Gemeinden.")
+    a = parse(text)
+    assert a.dateline == "Berlin" and "Zwischenruf" in a.paragraphs

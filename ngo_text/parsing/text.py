@@ -213,6 +213,8 @@ _DATELINE_RE = re.compile(
 _LONE_DATELINE_RE = re.compile(
     rf"^(?:(?P<place>{_PLACE})\s*,\s*(?:(?:den|am)\s+)?)?(?P<date>{_DATE})\.?$"
 )
+_LONE_PLACE_RE = re.compile(rf"^(?P<place>{_PLACE})\s*[-–—]$")
+_DATE_LABEL_RE = re.compile(rf"^(?P<date>{_DATE})(?:\s*[|·/–-]\s*\w[\w ]{{0,40}}|,?\s+\d{{1,2}}[:.]\d{{2}}(?:\s*Uhr)?)$")
 _NOT_PLACE = frozenset("""der die das den dem des ein eine einer eines einem am im in mit nach seit
 heute gestern morgen auch doch und aber wir ich sie es er man wer was wie wo wann warum als bei für
 von vom zum zur auf aus unter über durch gegen so laut dazu hier dort damit dabei denn
@@ -440,6 +442,24 @@ def analyse_blocks(blocks: list[list[str]], *, title: str | None = None, join: b
             body.insert(0, first)
             first = ""
         st.title = first
+    # lines above the lead that are no lead: a place left alone by the page's markup
+    # ("Dübendorf -"), a date with a category ("24. April 2020 | Pressemitteilungen"), a
+    # kicker ("Auto", "Semesterstart"); only when a real paragraph follows
+    while len(body) >= 2 and any(len(b.split()) >= 15 for b in body[1:4]) and "\n" not in body[0]:
+        first = body[0].strip()
+        m = _LONE_PLACE_RE.match(first)
+        d = _DATE_LABEL_RE.match(first)
+        if m and not st.dateline:
+            st.dateline = m.group("place")
+        elif d:
+            st.dateline_date = st.dateline_date or parse_german_date(d.group("date"))
+        elif not (len(first.split()) <= 4 and not re.search(r"[.!?:;,“\"»)]$", first)
+                  and not _LONE_DATELINE_RE.match(first)):
+            break
+        st.removed += 1
+        body.pop(0)
+        if body and st.title and line_key(body[0]) == line_key(st.title):
+            body.pop(0)  # the title repeated under its kicker
     # dateline: a lone "Berlin, 5. Mai 2021" line, or the start of the first paragraph
     if body:
         m = _LONE_DATELINE_RE.match(body[0])
