@@ -667,3 +667,43 @@ def test_kicker_rule_keeps_short_paragraphs_inside_the_text() -> None:
             "Der zweite Absatz erklärt die Lage der Wohnheime und die Wartelisten in den Städten und Gemeinden.")
     a = parse(text)
     assert a.dateline == "Berlin" and "Zwischenruf" in a.paragraphs
+
+
+_PAGE_COPY = "\n\n".join(
+    ["Direkt zum Inhalt", "Menü", "Suche", "Startseite", "Presse", "Über uns", "Spenden", "Kontakt",
+     "Diese Seite benutzt Cookies.", "Akzeptieren", "Ablehnen", "Startseite › Presse › Meldungen",
+     "Kinderhilfe fordert mehr Schutz vor Ausbeutung",
+     "Berlin – Die Kinderhilfe Horizont hat heute in Berlin einen Bericht über die Lage der Kinder in "
+     "Deutschland vorgelegt. Demnach ist die Zahl der Fälle von Ausbeutung im vergangenen Jahr deutlich "
+     "gestiegen, und viele Betroffene erhalten zu spät Hilfe von den zuständigen Stellen.",
+     "„Wir dürfen nicht länger warten, denn jeder Tag ohne Schutz ist ein verlorener Tag für die Kinder“, "
+     "sagte Anna Beispiel, Sprecherin der Kinderhilfe Horizont. Der Verein fordert von der Bundesregierung "
+     "mehr Geld für Beratungsstellen und eine bessere Zusammenarbeit der Behörden in den Ländern.",
+     "Teilen", "Drucken", "Das könnte Sie auch interessieren", "Neue Studie zu Kinderarbeit",
+     "Spendenaufruf zum Weltkindertag", "Newsletter", "Impressum", "Datenschutz", "Barrierefreiheit",
+     "© 2023 Kinderhilfe Horizont"])
+
+
+def test_whole_page_copy_gives_the_article() -> None:
+    from ngo_text.parsing.pagecopy import looks_like_page_copy
+
+    assert looks_like_page_copy(_PAGE_COPY)
+    a = parse(_PAGE_COPY)
+    assert a.title == "Kinderhilfe fordert mehr Schutz vor Ausbeutung"
+    assert a.dateline == "Berlin" and a.lead.startswith("Die Kinderhilfe Horizont hat heute")
+    assert a.quotes and a.quotes[0].speaker == "Anna Beispiel"
+    for nav in ("Direkt zum Inhalt", "Cookies", "Impressum", "Teilen", "Newsletter"):
+        assert nav not in a.text
+    assert any("copy of a whole web page" in w for w in a.warnings)
+
+
+def test_press_releases_are_not_page_copies(sample_dir, shared_dir) -> None:
+    from ngo_text.parsing.pagecopy import looks_like_page_copy
+
+    files = sorted((sample_dir / "articles").glob("*.txt"))
+    seed = shared_dir / "data" / "pressreleases" / "ijm-boystown.txt"
+    assert len(files) >= 30
+    for f in [*files, seed]:
+        text = f.read_text(encoding="utf-8")
+        assert not looks_like_page_copy(text), f.name
+        assert not any("whole web page" in w for w in parse(f).warnings)

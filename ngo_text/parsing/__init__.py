@@ -13,6 +13,7 @@ import os
 from ..model import Article
 from ..model import to_date
 from .quotes import extract_quotes
+from .pagecopy import article_from_page_copy, looks_like_page_copy
 from .sources import guess_language, read_source, text_id
 from .text import analyse_blocks, analyse_text
 
@@ -31,7 +32,8 @@ def parse(source: str | bytes | os.PathLike, *, url: str | None = None,
             ``.html``, ``.htm``, ``.md`` or ``.pdf`` naming an existing file. PDF
             (path or bytes) is read by :mod:`ngo_text.parsing.pdf` (text layer,
             running headers/footers and letterhead dropped, hyphenated line breaks
-            rejoined).
+            rejoined). Plain text copied from a whole web page is reduced to its
+            article (:mod:`ngo_text.parsing.pagecopy`, with a warning).
         url: The article URL (stored; makes HTML teaser links absolute).
         published: Publication date (``date``, ``datetime`` or ISO string). When
             omitted it comes from the HTML metadata, from the dateline
@@ -65,7 +67,13 @@ def parse(source: str | bytes | os.PathLike, *, url: str | None = None,
         art.url = url or res.url
         pub = pub or res.published
     else:
-        st = analyse_text(src.text)
+        text = src.text
+        if looks_like_page_copy(text):
+            copy = article_from_page_copy(text)
+            if copy is not None:
+                text = copy.text
+                warnings.extend(copy.warnings)
+        st = analyse_text(text)
     warnings.extend(st.warnings)
     art.title, art.dateline, art.lead, art.paragraphs, art.teasers = (
         st.title, st.dateline, st.lead, list(st.paragraphs), st.teasers)
