@@ -9,8 +9,9 @@ most 8, whole-page copies of the 553 shared pages 29 or more at the 5th percenti
 The article is then found by jusText's paragraph classification (:mod:`justext`, the
 boilerplate remover behind trafilatura's fallback, BSD): each blank-line block is one
 paragraph, classified by length, German stop-word density and its neighbours; the kept
-paragraphs are the body and the short block right above the first of them, when there
-is one, is the title. Measured by ``bench/page_copy.py`` (parameters chosen on its dev
+paragraphs up to the page's related list or footer (ngo_text's teaser-heading and footer
+rules) are the body, and the short block right above the first of them, when there is
+one, is the title. Measured by ``bench/page_copy.py`` (parameters chosen on its dev
 pages).
 """
 from __future__ import annotations
@@ -19,6 +20,8 @@ import html
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+
+from .text import is_footer_start, teaser_heading
 
 __all__ = ["MIN_SHORT_BLOCKS", "PageCopy", "looks_like_page_copy", "article_from_page_copy"]
 
@@ -68,6 +71,12 @@ def article_from_page_copy(text: str) -> PageCopy | None:
     if not keep or len(paras) != len(blocks):
         return None
     first = keep[0]
+    # the article ends where the page's related list or footer starts (ngo_text's own
+    # teaser headings and footer rules): jusText keeps teaser summaries as good text
+    end = next((i for i in range(first + 1, len(blocks))
+                if (teaser_heading(blocks[i])[0] and teaser_heading(blocks[i])[1] is None)
+                or is_footer_start(blocks[i])), len(blocks))
+    keep = [i for i in keep if i < end]
     title = [blocks[first - 1]] if first > 0 and len(blocks[first - 1]) < 200 else []
     body = title + [blocks[i] for i in keep]
     return PageCopy(text="\n\n".join(body), dropped_blocks=len(blocks) - len(body),
