@@ -194,9 +194,6 @@ def dateline_entities(article: Article, entities: list[Entity]) -> list[Entity]:
     return sorted(out, key=lambda e: e.start)
 
 
-_ACADEMIC_TITLE = re.compile(r"^(?:(?:Prof\.|Dr\.(?:\s?med\.|\s?h\.\s?c\.)?|Dipl\.-\w+\.?)\s+)+")
-
-
 def speaker_entities(article: Article, entities: list[Entity]) -> list[Entity]:
     """``entities`` plus the quote speakers as PER at their mentions where the NER missed them.
 
@@ -204,7 +201,9 @@ def speaker_entities(article: Article, entities: list[Entity]) -> list[Entity]:
     person whatever the NER says about the name. Academic titles are not part of the
     entity (ANNOTATION.md); a mention inside another entity is left to that entity.
     """
-    names = {_ACADEMIC_TITLE.sub("", q.speaker).strip() for q in article.quotes if q.speaker}
+    from .parsing.quotes import strip_titles
+
+    names = {strip_titles(q.speaker) for q in article.quotes if q.speaker}
     names = {n for n in names if " " in n}  # full names only: a bare surname is resolved to one
     if not names:
         return entities

@@ -75,27 +75,22 @@ def excerpts(shared: Path, n: int, *, seed: int = 0) -> list[tuple[str, str]]:
 def read_bundestag(shared: Path, *, nlp=None, folder: Path = TRAIN_DIR) -> list[tuple[list[str], list[str]]]:
     """BIO-tagged sentences of the annotated excerpts."""
     import ngo_text
-    from real_pages import page_sentences
+    from real_pages import mark_texts
 
     if nlp is None:
         nlp = ngo_text.load("fast")  # tokenizer and sentencizer only
     recs = [json.loads(line) for path in sorted(folder.glob("*.jsonl"))
             for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     by_period: dict[str, dict[str, list[str]]] = {}
-    sents: list[tuple[list[str], list[str]]] = []
-    total: dict[str, int] = {"excerpts": 0}
-    for rec in sorted(recs, key=lambda r: r["speech"]):
-        period = rec["speech"].split(" ", 1)[0]
-        if period not in by_period:
-            by_period[period] = read_speeches(shared, period)
-        text = cut(by_period[period][rec["speech"]])
-        page, stats = page_sentences(nlp, text, rec["entities"])
-        sents += page
-        total["excerpts"] += 1
-        for k, v in stats.items():
-            total[k] = total.get(k, 0) + v
-    print(f"  bundestag: {total}, {len(sents)} sentences", flush=True)
-    return sents
+
+    def texts():
+        for rec in sorted(recs, key=lambda r: r["speech"]):
+            period = rec["speech"].split(" ", 1)[0]
+            if period not in by_period:
+                by_period[period] = read_speeches(shared, period)
+            yield cut(by_period[period][rec["speech"]]), rec["entities"]
+
+    return mark_texts(nlp, texts(), "excerpts")
 
 
 if __name__ == "__main__":

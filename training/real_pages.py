@@ -107,6 +107,20 @@ def page_sentences(nlp, text: str, entities: list[dict]) -> tuple[list[tuple[lis
     return out, stats
 
 
+def mark_texts(nlp, items, what: str) -> list[tuple[list[str], list[str]]]:
+    """BIO sentences of ``(text, entities)`` pairs; prints the marking statistics under ``what``."""
+    sents: list[tuple[list[str], list[str]]] = []
+    total: dict[str, int] = {what: 0}
+    for text, entities in items:
+        page, stats = page_sentences(nlp, text, entities)
+        sents += page
+        total[what] += 1
+        for k, v in stats.items():
+            total[k] = total.get(k, 0) + v
+    print(f"  {what}: {total}, {len(sents)} sentences", flush=True)
+    return sents
+
+
 def read_real_pages(shared: Path, *, nlp=None, folder: Path = TRAIN_DIR) -> list[tuple[list[str], list[str]]]:
     """All training sentences of the annotated pages (pages missing in ``shared`` are reported)."""
     import ngo_text
@@ -114,23 +128,20 @@ def read_real_pages(shared: Path, *, nlp=None, folder: Path = TRAIN_DIR) -> list
     if nlp is None:
         nlp = ngo_text.load("fast")  # only its tokenizer and sentencizer are used (same rules as "accurate")
     html_dir = shared / "data" / "web" / "trafilatura_de" / "html"
-    sents: list[tuple[list[str], list[str]]] = []
-    total = {"pages": 0, "missing_pages": 0}
-    for rec in read_annotations(folder):
-        path = html_dir / rec["file"]
-        if not path.exists():
-            total["missing_pages"] += 1
-            continue
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            article = ngo_text.parse(path.read_bytes(), url=rec.get("url"))
-        page, stats = page_sentences(nlp, article.text, rec["entities"])
-        sents += page
-        total["pages"] += 1
-        for k, v in stats.items():
-            total[k] = total.get(k, 0) + v
-    print(f"  real pages: {total}, {len(sents)} sentences", flush=True)
-    return sents
+    recs = read_annotations(folder)
+    missing = [r["file"] for r in recs if not (html_dir / r["file"]).exists()]
+    if missing:
+        print(f"  {len(missing)} annotated pages not in {html_dir}: skipped", flush=True)
+
+    def texts():
+        for rec in recs:
+            path = html_dir / rec["file"]
+            if path.exists():
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    yield ngo_text.parse(path.read_bytes(), url=rec.get("url")).text, rec["entities"]
+
+    return mark_texts(nlp, texts(), "pages")
 
 
 if __name__ == "__main__":

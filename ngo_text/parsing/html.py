@@ -27,7 +27,7 @@ from urllib.parse import urljoin
 
 from ..model import to_date
 from ..model import Teaser
-from .text import is_boilerplate, line_key, normalise_line, rules
+from .text import is_boilerplate, iter_german_dates, line_key, normalise_line, rules
 
 if TYPE_CHECKING:
     from trafilatura.settings import Document
@@ -272,11 +272,6 @@ _LEAD_CLASS_RE = re.compile(r"(abstract|intro|lead|teaser[-_]?text|teaser__text|
 _NOT_LEAD_RE = re.compile(r"(nav|menu|footer|breadcrumb|cookie|related|sidebar|teaser[-_]?list|slider)", re.I)
 
 
-_MONTHS = ("januar", "februar", "märz", "april", "mai", "juni", "juli", "august", "september",
-           "oktober", "november", "dezember")
-_TEXT_DATE_RE = re.compile(r"\b(\d{1,2})\.\s?(?:(\d{1,2})\.\s?|(" + "|".join(_MONTHS) + r")\s+)(\d{4})\b", re.I)
-
-
 def _date_from_page_text(tree) -> _dt.date | None:
     """The first ``<time datetime>`` or German calendar date in the page text, when the
     metadata has none ("Datum 25.01.2022", "Pressemitteilung vom 20. Januar 2022").
@@ -292,16 +287,7 @@ def _date_from_page_text(tree) -> _dt.date | None:
             return day
     body = tree.find(".//body")
     text = _text(body if body is not None else tree)[:20000]
-    for m in _TEXT_DATE_RE.finditer(text):
-        d, mo, name, y = m.groups()
-        month = int(mo) if mo else _MONTHS.index(name.lower()) + 1
-        try:
-            day = _dt.date(int(y), month, int(d))
-        except ValueError:
-            continue
-        if day <= today and day.year >= 1990:
-            return day
-    return None
+    return next((d for d in iter_german_dates(text) if 1990 <= d.year and d <= today), None)
 
 
 def _find_lead(tree) -> str | None:

@@ -74,8 +74,7 @@ def article_from_page_copy(text: str) -> PageCopy | None:
     # the article ends where the page's related list or footer starts (ngo_text's own
     # teaser headings and footer rules): jusText keeps teaser summaries as good text
     end = next((i for i in range(first + 1, len(blocks))
-                if (teaser_heading(blocks[i])[0] and teaser_heading(blocks[i])[1] is None)
-                or is_footer_start(blocks[i])), len(blocks))
+                if teaser_heading(blocks[i]) == (True, None) or is_footer_start(blocks[i])), len(blocks))
     keep = [i for i in keep if i < end]
     title = [blocks[first - 1]] if first > 0 and len(blocks[first - 1]) < 200 else []
     body = title + [blocks[i] for i in keep]

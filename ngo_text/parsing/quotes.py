@@ -134,6 +134,11 @@ _LOW = "a-zß\u00e0-\u00f6\u00f8-\u00ff\u0101-\u017f'’"
 _TOK = rf"[A-ZÄÖÜ\u00c0-\u00d6\u00d8-\u00de\u0100-\u017e][{_LOW}]+(?:-[A-ZÄÖÜ][{_LOW}]+)?"
 _TITLE = r"(?:(?:Prof\.|Dr\.(?:\s?med\.|\s?h\.\s?c\.)?|Dipl\.-\w+\.?)\s+)"
 _PART = r"(?:von der|van der|von|van|de|zu|di|da|del|ter|ten)"
+def strip_titles(name: str) -> str:
+    """``name`` without academic titles ("Prof. Dr. Martin Kühn" -> "Martin Kühn")."""
+    return re.sub(_TITLE, "", name).strip()
+
+
 NAME = rf"{_TITLE}*{_TOK}(?:\s+[A-ZÄÖÜ]\.)?(?:\s+{_TOK})?(?:\s+{_PART})?\s+{_TOK}"
 _NAME_RE = re.compile(rf"^{NAME}$")
 

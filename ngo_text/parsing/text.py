@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -179,22 +180,35 @@ _DATE_PATTERNS = (
 )
 
 
+def _date_of(m: re.Match[str]) -> _dt.date | None:
+    gd = m.groupdict()
+    try:
+        month = int(gd["m"]) if gd.get("m") else _MONTHS.get(gd["mname"].lower().rstrip("."))
+        if not month:
+            return None
+        year = int(gd["y"])
+        year = year + 2000 if year < 100 else year
+        return _dt.date(year, month, int(gd["d"]))
+    except (ValueError, TypeError):
+        return None
+
+
+def iter_german_dates(text: str) -> Iterator[_dt.date]:
+    """Every German date in ``text`` in reading order ("5. Mai 2021", "05.05.2021", "2021-05-05")."""
+    matches = sorted((m for rx in _DATE_PATTERNS for m in rx.finditer(text)), key=lambda m: m.start())
+    for m in matches:
+        day = _date_of(m)
+        if day is not None:
+            yield day
+
+
 def parse_german_date(text: str) -> _dt.date | None:
     """Parse the first German date in ``text`` ("5. Mai 2021", "05.05.2021", "2021-05-05")."""
     for rx in _DATE_PATTERNS:
         m = rx.search(text)
-        if not m:
-            continue
-        try:
-            gd = m.groupdict()
-            month = int(gd["m"]) if gd.get("m") else _MONTHS.get(gd["mname"].lower().rstrip("."))
-            if not month:
-                continue
-            year = int(gd["y"])
-            year = year + 2000 if year < 100 else year
-            return _dt.date(year, month, int(gd["d"]))
-        except (ValueError, TypeError):
-            continue
+        day = _date_of(m) if m else None
+        if day is not None:
+            return day
     return None
 
 
