@@ -45,6 +45,9 @@ def dates(text, ref=REF):
     ("im Jahr 2020 starben", [("2020", "2020")]),
     ("von Mai bis Juli 2021", [("Mai bis Juli 2021", "2021-05/2021-07")]),
     ("Stand: 2016-04-07", [("2016-04-07", "2016-04-07")]),
+    ("am 5. Oktober 1544 predigte er", [("5. Oktober 1544", "1544-10-05")]),
+    ("seit dem 6. Jahrhundert", [("6. Jahrhundert", "0500/0599")]),
+    ("Anfang des 20. Jahrhunderts", [("Anfang des 20. Jahrhunderts", "1900/1920")]),
 ])
 def test_date_values(text, expected):
     assert dates(text) == expected
@@ -56,7 +59,7 @@ def test_date_values(text, expected):
     "Maßnahmen, die heute technologisch möglich sind",
     "in Zeiten einer steigenden Digitalisierung", "um 14.30 Uhr", "mehr als 2000 Menschen",
     "IC 1972 von Frankfurt", "400.000 Mitglieder", "in den 1990er Jahren", "August Bebel sagte",
-    "14.55 – 16.45 Uhr",
+    "14.55 – 16.45 Uhr", "Jahresbericht 2021PDF", "die 2021er Ernte",
 ])
 def test_not_dates(text):
     assert dates(text) == []

@@ -110,6 +110,8 @@ _M = (r"(?:Januar|Jänner|Februar|März|April|Mai|Juni|Juli|August|September|Okt
 _WD = (r"(?:Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonnabend|Sonntag)"
        r"(?:abend|morgen|nachmittag|vormittag|mittag|nacht)?")
 _Y = r"(?:19|20)\d\d"
+# after a day and month name any year 1000-2099 is one ("5. Oktober 1544"); a bare number is not
+_Y_HIST = rf"(?:{_Y}\b|1[0-8]\d\d\b(?!{_SP}*[A-ZÄÖÜ€%\d]))"  # not "3. Mai 1200 Menschen"
 _D = rf"(?:[012]?[1-9]|10|20|30|31){_SP}?\."
 _QUAL = r"(?:Anfang|Mitte|Ende|Beginn|Anfang|Frühjahr|Frühling|Sommer|Herbst|Winter)"
 _NOT_AFTER_NUM = r"(?![\d])"
@@ -117,7 +119,7 @@ _LEFT = r"(?<![\w.\-/])"
 
 # after a day number also all-caps abbreviations ("27. APR")
 _M_AFTER_DAY = rf"(?:{_M}|(?:JAN|FEB|MÄR|MRZ|APR|JUN|JUL|AUG|SEPT|SEP|OKT|NOV|DEZ)\b)"
-_DMY = rf"{_D}{_SP}*{_M_AFTER_DAY}(?:{_SP}+{_Y}\b)?"
+_DMY = rf"{_D}{_SP}*{_M_AFTER_DAY}(?:{_SP}+{_Y_HIST})?"
 _NUM = (rf"(?:[0-3]?\d\.[01]?\d\.(?:{_Y}|\d\d)(?![\d.]\d)"  # 04.05.2021, 4.5.21
         rf"|{_Y}{_SP}?-[01]\d-[0-3]\d(?!\d)"                # 2021-05-04
         rf"|[0-3]?\d\.[01]?\d{_SP}?\.(?!\d)"                # 04.05., 4.5.
@@ -148,7 +150,11 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("day_conj", re.compile(rf"{_LEFT}(?P<d>{_D})(?={_SP}*(?:und|/|,){_SP}*(?:{_WD_PART})?\d)")),
     ("wd_day", re.compile(rf"\b(?P<wd>{_WD}|(?:Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonntag)en){_SP}*,?{_SP}*(?:de[nm]{_SP}+)?(?P<d>{_D})(?!{_SP}*\d)")),
     ("month", re.compile(rf"(?:\b(?P<q>{_QUAL}){_SP}+)?\b(?P<m>{_M})(?:{_SP}+(?P<y>{_Y})\b)?(?!\w)")),
-    ("year", re.compile(rf"(?:\b(?P<q>{_QUAL})(?:{_SP}+(?:des|der){_SP}+Jahres)?{_SP}+)?{_LEFT}(?P<y>{_Y})(?![\d]|er|\.\d|,\d|-\w)")),
+    ("year", re.compile(rf"(?:\b(?P<q>{_QUAL})(?:{_SP}+(?:des|der){_SP}+Jahres)?{_SP}+)?{_LEFT}(?P<y>{_Y})(?![^\W_]|\.\d|,\d|-\w)")),
+    # "6. Jahrhundert", "Anfang des 20. Jahrhunderts" -> "0500/0599", "1900/1920"
+    ("century", re.compile(
+        rf"(?:\b(?P<q>Anfang|Mitte|Ende){_SP}+des{_SP}+)?{_LEFT}(?P<c>[1-9]|1\d|2[01])\.{_SP}*"
+        rf"Jahrhunderts?\b")),
     ("weekday", re.compile(
         rf"(?:\b(?P<mod>vergangenen|vergangener|letzten|letzter|kommenden|kommender|nächsten|nächster|"
         rf"diesen|diesem|dieser){_SP}+)?\b(?P<wd>{_WD})\b")),
@@ -534,6 +540,10 @@ def find_dates(text: str, ref: Any = None) -> list[DateMatch]:
                 offset = DEICTIC[word.lower()]
                 value = (refd + _dt.timedelta(days=offset)).isoformat() if refd else None
                 parts = {"deictic": offset}
+            elif kind == "century":
+                first = (int(m.group("c")) - 1) * 100
+                lo, hi = {"Anfang": (0, 20), "Mitte": (40, 60), "Ende": (80, 99)}.get(m.group("q") or "", (0, 99))
+                value, parts = f"{first + lo:04d}/{first + hi:04d}", {"century": int(m.group("c"))}
             elif kind == "year":
                 ys, ye = m.span("y")
                 if not _year_ok(text, ys, ye, bool(m.group("q"))):

@@ -152,6 +152,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--epochs", type=int, default=10)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--average-from", type=int, default=0,
+                    help="average the weights from this epoch on (4 snapshots per epoch, SWA-style) and export "
+                         "the average after the last epoch (0: off; implies exporting the end of training)")
     ap.add_argument("--resume", action="store_true")
     args = ap.parse_args(argv)
     torch.manual_seed(args.seed)
@@ -181,10 +184,14 @@ def main(argv: list[str] | None = None) -> int:
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min(1.0, (s + 1) / 200) * max(0.05, 1 - s / (steps_per_epoch * args.epochs)))
     start, best, log = 0, -1.0, []
+    avg: dict[str, torch.Tensor] = {}  # running mean of the weights (--average-from)
+    n_avg = 0
+    snap_every = max(1, steps_per_epoch // 4)
     if args.resume and (args.run / "last.pt").exists():
         ck = torch.load(args.run / "last.pt", weights_only=False)
         model.load_state_dict(ck["model"]); opt.load_state_dict(ck["opt"]); sched.load_state_dict(ck["sched"])
         start, best, log = ck["epoch"], ck["best"], ck["log"]
+        avg, n_avg = ck.get("avg", {}), ck.get("n_avg", 0)
         rng.setstate(ck["rng"])
         if "torch_rng" in ck:  # dropout masks continue as in an uninterrupted run
             torch.set_rng_state(ck["torch_rng"])
@@ -194,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
             "train": args.train, "seed": args.seed, "trained_with": "training/e5/train_head.py"}
     for epoch in range(start, args.epochs):
         t0, total = time.time(), 0.0
-        for ids in batches(sents, args.batch, True, rng):
+        for step, ids in enumerate(batches(sents, args.batch, True, rng)):
             x, y, m, lens = make_batch(feats, sents, ids)
             loss = -model.crf(model.emissions(x, lens), y, mask=m, reduction="mean")
             opt.zero_grad()
@@ -203,6 +210,11 @@ def main(argv: list[str] | None = None) -> int:
             opt.step()
             sched.step()
             total += float(loss.detach())
+            if args.average_from and epoch + 1 >= args.average_from and (step + 1) % snap_every == 0:
+                n_avg += 1
+                for k, v in model.state_dict().items():
+                    v = v.detach().clone()
+                    avg[k] = v if k not in avg else avg[k] + (v - avg[k]) / n_avg
         r = evaluate(model, dfeats, dsents)
         f = r["micro"]["f"]
         per = {k: round(v["f"], 4) for k, v in r["per_label"].items()}
@@ -211,9 +223,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"epoch {epoch + 1}: loss {total / steps_per_epoch:.3f} dev F1 {f:.4f} {per} "
               f"({time.time() - t0:.0f} s) mix {np.round(model.mix_weights().detach().numpy(), 3).tolist()}",
               flush=True)
-        if f > best or (args.select == "last" and epoch + 1 == args.epochs):
+        last = epoch + 1 == args.epochs
+        if last and n_avg:
+            final = {k: v.detach().clone() for k, v in model.state_dict().items()}
+            model.load_state_dict(avg)
+            r = evaluate(model, dfeats, dsents)
+            f = r["micro"]["f"]
+            per = {k: round(v["f"], 4) for k, v in r["per_label"].items()}
+            log.append({"epoch": "average", "snapshots": n_avg, "dev_f": f, "dev_per_label": per})
+            print(f"average of {n_avg} snapshots from epoch {args.average_from}: dev F1 {f:.4f} {per}", flush=True)
+        if f > best or ((args.select == "last" or n_avg) and last):
             best = max(best, f)
-            head = export(model, {**meta, "dev_f": f, "epoch": epoch + 1}, args.run / "best")
+            head = export(model, {**meta, "dev_f": f, "epoch": epoch + 1, "averaged_snapshots": n_avg},
+                          args.run / "best")
             # the numpy head must give the torch emissions (eval mode, no dropout)
             model.eval()
             x, _, _, lens = make_batch(dfeats, dsents, list(range(8)))
@@ -227,8 +249,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  exported best (exported head vs torch emissions: max abs diff {diff:.2e}, "
                   f"max |emission| {scale:.1f}; the head file stores float16)", flush=True)
             assert diff < 1e-3 * max(scale, 1.0), diff
+        if last and n_avg:
+            model.load_state_dict(final)  # the checkpoint keeps training state, the average is exported
         torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(),
                     "epoch": epoch + 1, "best": best, "log": log, "rng": rng.getstate(),
+                    "avg": avg, "n_avg": n_avg,
                     "torch_rng": torch.get_rng_state()}, args.run / "last.pt")
         (args.run / "log.json").write_text(json.dumps(log, indent=1))
     print(f"best dev F1 {best:.4f}")
