@@ -34,9 +34,9 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
-from .errors import InputError, ModelFormatError
-from .model import Article, Entity, Topic
-from .resources import german_function_words
+from ..errors import InputError, ModelFormatError
+from ..model import Article, Entity, Topic
+from ..resources import german_function_words
 
 __all__ = [
     "Taxonomy", "TaxonomyTopic", "TaxonomyTagger", "default_tagger",
@@ -139,7 +139,7 @@ class Taxonomy:
             ModelNotFoundError: the file does not exist.
             ModelFormatError: the file is not valid JSON or lacks required keys.
         """
-        from .errors import ModelNotFoundError
+        from ..errors import ModelNotFoundError
 
         p = Path(path)
         if not p.is_file():
@@ -673,18 +673,18 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         if self.entity_extractor is not None:
             return self.entity_extractor(texts)
         # the nlp layer, not ngo_text.analysis: analysis imports the topics
-        from .nlp.entities import text_entities
+        from ..nlp.entities import text_entities
 
         return text_entities(texts, progress=len(texts) > 200)
 
     def _embed(self, texts: Sequence[str]) -> np.ndarray:
-        from .embeddings import get_encoder
+        from ..embeddings import get_encoder
 
         E = get_encoder(self.encoder).embed_prefixes(texts, self._encoder_views(), progress=len(texts) > 500)
         return E.reshape(len(texts), -1) * np.float32(self.encoder_weight)
 
     def _encoder_dim(self) -> int:
-        from .embeddings import TextEncoder
+        from ..embeddings import TextEncoder
 
         return TextEncoder.dim * len(self._encoder_views()) if self.encoder else 0
 
@@ -731,7 +731,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             raise InputError(f"need at least two different labels to fit, got {classes}")
         self.classes_ = np.array(classes)
         if self.encoder:
-            from .embeddings import check_encoder_name
+            from ..embeddings import check_encoder_name
 
             check_encoder_name(self.encoder, error=InputError)
             self._encoder_views()
@@ -982,7 +982,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
                 version, or damaged (truncated, tampered, inconsistent).
         """
 
-        from .errors import ModelNotFoundError
+        from ..errors import ModelNotFoundError
 
         p = Path(path)
         if not p.is_file():
@@ -1020,7 +1020,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             params.pop("entity_extractor", None)
             model = cls(**params, entity_extractor=entity_extractor)
             if model.encoder is not None:
-                from .embeddings import check_encoder_name
+                from ..embeddings import check_encoder_name
 
                 check_encoder_name(model.encoder, error=ModelFormatError)
                 try:
@@ -1189,7 +1189,7 @@ class _NgramAnalyzer:
 
 def _pkg_version() -> str:
     try:
-        from . import __version__
+        from .. import __version__
 
         return __version__
     except ImportError:  # pragma: no cover
