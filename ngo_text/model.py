@@ -11,6 +11,7 @@ import datetime as _dt
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from .display import structure_html
 from .errors import InputError
 
 SCHEMA_VERSION = 1
@@ -152,9 +153,7 @@ class Article:
         return f"{self.dateline} – {self.lead}" if self.lead else self.dateline
 
     def _repr_html_(self) -> str:
-        """Jupyter view of the structure (see :func:`ngo_text.corpus.structure_html`)."""
-        from .corpus import structure_html
-
+        """Jupyter view of the structure (see :func:`ngo_text.display.structure_html`)."""
         return structure_html(self)
 
     # -- JSON round trip -------------------------------------------------
