@@ -6,14 +6,19 @@ Components (registered spaCy factories, usable in any German pipeline)::
     ngo_orgs           gazetteer + rules + classifier: ORG vs AGENCY, ``Span._.org_type``
     ngo_abbreviations  "Bundeskriminalamt (BKA)", surnames -> ``Span._.canonical``
 
-Importing :mod:`ngo_text.nlp.pipeline` (or calling :func:`load`) registers the
-factories. Nothing heavy happens at import time.
+Importing :mod:`ngo_text.nlp.pipeline` (or calling its :func:`~ngo_text.nlp.pipeline.load`,
+re-exported as :func:`ngo_text.load`) registers the factories. Nothing heavy happens at
+import time.
+
+This ``__init__`` holds only what the components share (the extension
+helpers below) and imports none of its submodules: they import it, so a
+re-export of ``pipeline.load`` here would be an import cycle.
 """
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["load", "ensure_extensions", "set_ents", "EXTENSIONS"]
+__all__ = ["ensure_extensions", "set_ents", "EXTENSIONS"]
 
 #: Span extensions set by the ngo_text components (all default ``None``).
 EXTENSIONS = ("canonical", "value", "org_type")
@@ -48,10 +53,3 @@ def set_ents(doc: Any, spans: Any, overrides: dict[tuple[int, int], dict[str, An
         for name, value in values.items():
             setattr(e._, name, value)
 
-
-def __getattr__(name: str) -> Any:
-    if name == "load":
-        from .pipeline import load
-
-        return load
-    raise AttributeError(f"module 'ngo_text.nlp' has no attribute {name!r}")
