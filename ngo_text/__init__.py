@@ -14,10 +14,9 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
+from ._version import __version__
 from .errors import InputError, ModelFormatError, ModelNotFoundError, NgoTextError
 from .model import Article, Entity, Quote, Teaser, Topic
-
-__version__ = "0.1.0"
 
 _LAZY = {
     "parse": "ngo_text.parsing",
@@ -30,7 +29,7 @@ _LAZY = {
     "RelatedIndex": "ngo_text.related",
     "teaser_block": "ngo_text.related",
     "Corpus": "ngo_text.corpus",
-    "displacy_html": "ngo_text.corpus",
+    "displacy_html": "ngo_text.display",
 }
 
 __all__ = [
