@@ -25,12 +25,17 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
 from urllib.parse import urljoin
 
+from ..errors import quiet_loggers
 from ..model import to_date
 from ..model import Teaser
 from .text import is_boilerplate, iter_german_dates, line_key, normalise_line, rules
 
 if TYPE_CHECKING:
     from trafilatura.settings import Document
+
+logger = logging.getLogger(__name__)
+#: Loggers raised while a page is extracted (they log what ends up in ``HtmlResult.warnings``).
+_QUIET = {"trafilatura": logging.CRITICAL, "htmldate": logging.CRITICAL}
 
 #: trafilatura options used by :func:`extract_html` (measured with bench/html_extraction.py).
 TRAFILATURA_OPTIONS: dict = {
@@ -395,13 +400,17 @@ def extract_html(html: str, *, url: str | None = None) -> HtmlResult:
         An :class:`HtmlResult`; problems (unparseable markup, no main text found,
         extraction errors) are listed in ``warnings`` instead of raised.
     """
+    # trafilatura and htmldate log each such problem; here they become warnings
+    with quiet_loggers(_QUIET):
+        return _extract_html(html, url=url)
+
+
+def _extract_html(html: str, *, url: str | None) -> HtmlResult:
     import trafilatura
     from lxml import etree  # type: ignore[import-untyped]
     from trafilatura.utils import load_html
 
     res = HtmlResult()
-    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
-    logging.getLogger("htmldate").setLevel(logging.CRITICAL)
     try:
         tree = load_html(html)
         depth, n_tags = nesting_depth(html)
@@ -413,6 +422,7 @@ def extract_html(html: str, *, url: str | None = None) -> HtmlResult:
             tree = load_html(html)
     except (ValueError, TypeError, RecursionError, etree.LxmlError) as exc:
         res.warnings.append(f"HTML could not be parsed: {type(exc).__name__}")
+        logger.debug("HTML could not be parsed", exc_info=True)
         return res
     if tree is None:
         res.warnings.append("HTML could not be parsed (empty document tree)")
@@ -434,10 +444,12 @@ def extract_html(html: str, *, url: str | None = None) -> HtmlResult:
                 parent.remove(block)
     except (ValueError, TypeError, RecursionError, etree.LxmlError) as exc:
         res.warnings.append(f"teaser blocks could not be read: {type(exc).__name__}")
+        logger.debug("teaser blocks could not be read", exc_info=True)
     try:
         _inline_quote_sources(tree)
     except (ValueError, TypeError, RecursionError, etree.LxmlError) as exc:
         res.warnings.append(f"quote sources could not be read: {type(exc).__name__}")
+        logger.debug("quote sources could not be read", exc_info=True)
     options = dict(TRAFILATURA_OPTIONS)
     try:
         n_elements = sum(1 for _ in tree.iter())
@@ -471,6 +483,7 @@ def extract_html(html: str, *, url: str | None = None) -> HtmlResult:
     except (ValueError, TypeError, RecursionError, AttributeError, IndexError, KeyError,
             etree.LxmlError) as exc:
         res.warnings.append(f"main-text extraction failed: {type(exc).__name__}: {exc}"[:200])
+        logger.debug("trafilatura failed", exc_info=True)
         doc = None
     if doc is None or doc.body is None:
         res.warnings.append("trafilatura found no main text; used the page's plain text (baseline)")

@@ -30,7 +30,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ..errors import InputError
+from ..errors import InputError, quiet_loggers
 from .text import normalise_line
 
 __all__ = ["MAX_PDF_PAGES", "PdfText", "is_pdf", "pdf_to_text"]
@@ -77,7 +77,6 @@ def _created(meta) -> _dt.date | None:
 def _read(data: bytes, name: str) -> tuple[list[str], str | None, _dt.date | None, list[str]]:
     from pypdf import PdfReader
 
-    logging.getLogger("pypdf").setLevel(logging.ERROR)
     warnings: list[str] = []
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
@@ -209,7 +208,8 @@ def pdf_to_text(data: bytes, *, name: str = "the PDF") -> PdfText:
     Raises:
         InputError: Encrypted with a password, damaged, or without a text layer.
     """
-    raw_pages, title, created, warnings = _read(data, name)
+    with quiet_loggers({"pypdf": logging.ERROR}):  # its warnings about odd PDF syntax are noise here
+        raw_pages, title, created, warnings = _read(data, name)
     pages = [[normalise_line(ln) for ln in p.split("\n")] for p in raw_pages]
     pages = _strip_running_lines(pages)
     if pages:
