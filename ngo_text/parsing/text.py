@@ -355,7 +355,6 @@ class Structure:
     lead: str = ""
     paragraphs: list[str] = field(default_factory=list)
     teasers: list[Teaser] = field(default_factory=list)
-    removed: int = 0
     warnings: list[str] = field(default_factory=list)
 
 
@@ -409,7 +408,6 @@ def analyse_blocks(blocks: list[list[str]], *, title: str | None = None, join: b
             state = "body"  # running text again: the heading was a sidebar box
         short_block = len(block) <= _CALL_BLOCK_LINES and sum(map(len, block)) <= _CALL_BLOCK_CHARS
         if short_block and any(is_call_to_action(ln) for ln in block):
-            st.removed += len(block)
             if state == "teaser" and zone:
                 state = "after"
             continue
@@ -417,15 +415,13 @@ def analyse_blocks(blocks: list[list[str]], *, title: str | None = None, join: b
         for line in block:
             if is_footer_start(line) and (body or zone or kept or state != "body"):
                 if page:
-                    st.removed += 1
                     continue
                 flush(kept, state)
                 kept, state = [], "after"
                 break
             head, inline = teaser_heading(line)
             if head and inline is None and page and sum(map(len, body)) < _PAGE_MIN_BODY:
-                st.removed += 1  # a teaser heading before the article: navigation
-                continue
+                continue  # a teaser heading before the article: navigation
             if head and inline is None:
                 flush(kept, state)
                 kept, state = [], "teaser"
@@ -434,7 +430,6 @@ def analyse_blocks(blocks: list[list[str]], *, title: str | None = None, join: b
                 st.teasers.append(Teaser(title=inline))
                 continue
             if is_boilerplate(line):
-                st.removed += 1
                 if state == "teaser" and (zone or kept):
                     flush(kept, state)
                     kept, state = [], "after"
@@ -470,7 +465,6 @@ def analyse_blocks(blocks: list[list[str]], *, title: str | None = None, join: b
         elif not (len(first.split()) <= 4 and not re.search(r"[.!?:;,“\"»)]$", first)
                   and not _LONE_DATELINE_RE.match(first)):
             break
-        st.removed += 1
         body.pop(0)
         if body and st.title and line_key(body[0]) == line_key(st.title):
             body.pop(0)  # the title repeated under its kicker
