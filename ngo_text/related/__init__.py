@@ -58,9 +58,9 @@ from typing import Any, Iterable, Iterator, Sequence
 import numpy as np
 import scipy.sparse as sp  # type: ignore[import-untyped]
 
-from .errors import InputError, ModelFormatError
-from .model import Article, to_date
-from .resources import german_function_words
+from ..errors import InputError, ModelFormatError
+from ..model import Article, to_date
+from ..resources import german_function_words
 
 __all__ = ["Related", "RelatedIndex", "teaser_block", "shorten_summary"]
 
@@ -376,7 +376,7 @@ class RelatedIndex:
         self.diffusion_steps = int(diffusion_steps)
         self.profile_size = int(profile_size)
         if encoder is not None:
-            from .embeddings import check_encoder_name
+            from ..embeddings import check_encoder_name
 
             check_encoder_name(encoder)
         self.encoder = encoder
@@ -491,7 +491,7 @@ class RelatedIndex:
         """Encoder embeddings of ``texts`` (``None`` without an encoder)."""
         if self.encoder is None:
             return None
-        from .embeddings import get_encoder
+        from ..embeddings import get_encoder
 
         return get_encoder(self.encoder).embed(texts, max_tokens=self.encoder_tokens,
                                                progress=len(texts) > 500)
@@ -1086,7 +1086,7 @@ class RelatedIndex:
             ModelNotFoundError: the files do not exist.
             ModelFormatError: damaged, foreign or of another format version.
         """
-        from .errors import ModelNotFoundError
+        from ..errors import ModelNotFoundError
 
         base = Path(path)
         if base.suffix in (".json", ".npz"):
