@@ -451,10 +451,10 @@ def test_load_refuses_members_too_large_to_unpack(single_model, tmp_path, monkey
     good = clf.save(tmp_path / "good.zip")
     with zipfile.ZipFile(good) as z:
         size = max(z.getinfo("arrays.npz").file_size, z.getinfo("model.json").file_size)
-    monkeypatch.setattr("ngo_text.topics.MAX_MEMBER_BYTES", size - 1)
+    monkeypatch.setattr("ngo_text.topics.classifier.MAX_MEMBER_BYTES", size - 1)
     with pytest.raises(ModelFormatError, match="would unpack to"):
         TopicClassifier.load(good)
-    monkeypatch.setattr("ngo_text.topics.MAX_MEMBER_BYTES", size)
+    monkeypatch.setattr("ngo_text.topics.classifier.MAX_MEMBER_BYTES", size)
     assert TopicClassifier.load(good).classes_.tolist() == clf.classes_.tolist()
 
 
