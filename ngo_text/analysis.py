@@ -18,8 +18,8 @@ from .model import Article, Entity, Topic, to_date
 from .nlp.entities import doc_to_entities, resolve_nlp, text_entities
 from .nlp.normalize import CleanText, clean_for_nlp
 
-__all__ = ["analyze", "analyze_many", "doc_to_entities", "dateline_entities", "resolve_nlp",
-           "text_entities"]
+__all__ = ["analyze", "analyze_many", "analyze_each", "doc_to_entities", "dateline_entities",
+           "resolve_nlp", "text_entities"]
 
 def _to_article(source: Any, url: str | None, published: Any) -> Article:
     if isinstance(source, Article):
@@ -261,3 +261,29 @@ def analyze_many(items: Iterable[Any], *, nlp: Any = None, topics: Any = "defaul
         total = len(items) if isinstance(items, Sized) else None
         out = tqdm(out, total=total, desc="analyze", unit="doc")
     yield from out
+
+
+def analyze_each(articles: Iterable[Article], *, nlp: Any = None, topics: Any = "default",
+                 batch_size: int = 16) -> list[tuple[Article, Exception | None]]:
+    """:func:`analyze_many` over one batch, where a failing article fails alone.
+
+    The batch runs through ``nlp.pipe`` once; only if that raises are its articles
+    analysed one by one, to find the bad one (batch runners: ``ngo-text tag``,
+    :mod:`ngo_text.dask`).
+
+    Returns:
+        ``(analysed article, None)`` or ``(input article, exception)`` per article, in order.
+    """
+    articles = list(articles)
+    try:
+        return [(a, None) for a in analyze_many(articles, nlp=nlp, topics=topics, batch_size=batch_size)]
+    except Exception as exc:
+        if len(articles) == 1:
+            return [(articles[0], exc)]
+    out: list[tuple[Article, Exception | None]] = []
+    for article in articles:
+        try:
+            out.append((next(analyze_many([article], nlp=nlp, topics=topics)), None))
+        except Exception as exc:
+            out.append((article, exc))
+    return out

@@ -9,12 +9,10 @@ Set ``NGO_TEXT_DEBUG=1`` to get tracebacks of unexpected errors.
 from __future__ import annotations
 
 import argparse
-import inspect
 import json
 import os
 import signal
 import sys
-import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -286,13 +284,6 @@ class _Tagger:
 
             self.nlp = load(model)
 
-    def _analyze(self, articles: list[Any]) -> list[Any]:
-        from .analysis import analyze_many
-
-        topics: Any = self.classifier if self.classifier is not None else "default"
-        return list(analyze_many(articles, nlp=self.nlp, topics=topics,
-                                 batch_size=self.batch_size, progress=False))
-
     def _classify(self, articles: list[Any]) -> None:
         if self.classifier is None or not articles:
             return
@@ -301,8 +292,6 @@ class _Tagger:
 
     def run(self, articles: list[Any]) -> list[tuple[Any, BaseException | None]]:
         """Analyse a batch; returns ``(article, error)`` pairs in input order."""
-        if not articles:
-            return []
         if self.no_nlp:
             out: list[tuple[Any, BaseException | None]] = []
             for art in articles:
@@ -312,38 +301,21 @@ class _Tagger:
                 except Exception as exc:
                     out.append((art, exc))
             return out
-        try:
-            done = self._analyze(articles)
-            if len(done) != len(articles):
-                raise RuntimeError("analyze_many returned a different number of articles")
-            return [(a, None) for a in done]
-        except KeyboardInterrupt:
-            raise
-        except Exception:
-            if len(articles) == 1:
-                raise
-        # one bad article spoils a batch: redo one by one to find it
-        out = []
-        for art in articles:
-            try:
-                res = self._analyze([art])
-                out.append((res[0], None))
-            except KeyboardInterrupt:
-                raise
-            except Exception as exc:
-                out.append((art, exc))
-        return out
+        from .analysis import analyze_each
+
+        topics: Any = self.classifier if self.classifier is not None else "default"
+        return list(analyze_each(articles, nlp=self.nlp, topics=topics, batch_size=self.batch_size))
 
 
 def _count_inputs(paths: Sequence[str]) -> int | None:
     """Number of input files for the progress bar; ``None`` if unknown (stdin, JSONL)."""
-    from .io import _expand
+    from .io import expand_path
 
     n = 0
     for raw in paths:
         if raw == "-":
             return None
-        for file in _expand(Path(raw), []):
+        for file in expand_path(Path(raw)):
             if file.suffix.lower() == ".jsonl":
                 return None
             n += 1
@@ -355,7 +327,8 @@ PARTIAL_SUFFIX = ".partial.jsonl"
 
 
 def cmd_tag(args: argparse.Namespace) -> int:
-    from .io import ResumableJsonlWriter, guess_format, iter_sources, read_articles, write_records
+    from .io import (ResumableJsonlWriter, check_not_input, guess_format, iter_sources, read_articles,
+                     write_records)
 
     out_path = Path(args.output) if args.output else None
     fmt = args.format or (guess_format(out_path) if out_path else "jsonl")
@@ -386,9 +359,7 @@ def cmd_tag(args: argparse.Namespace) -> int:
         writer = ResumableJsonlWriter(out_path, resume=args.resume, inputs=inputs)
         done_ids = set(writer.done_ids)
     elif out_path is not None and partial_path is not None:
-        from .io import _check_not_input
-
-        _check_not_input(out_path, inputs)
+        check_not_input(out_path, inputs)
         by_id: dict[str, dict[str, Any]] = {}
         if args.resume and out_path.exists():
             for a in read_articles(out_path, format=fmt):
@@ -401,7 +372,6 @@ def cmd_tag(args: argparse.Namespace) -> int:
         done_ids = set(by_id)
 
     n_tagged = n_skipped = n_failed = 0
-    test_delay = float(os.environ.get("NGO_TEXT_TEST_DELAY") or 0)
     errors: list[dict[str, str]] = []
     written_now: dict[str, str] = {}
 
@@ -435,9 +405,6 @@ def cmd_tag(args: argparse.Namespace) -> int:
         if art.id is not None:
             written_now[str(art.id)] = name
         n_tagged += 1
-        if test_delay:
-            print(f"[test-delay] {n_tagged} written", file=sys.stderr, flush=True)
-            time.sleep(test_delay)  # test hook: lets tests interrupt a run mid-way
 
     def finish_output() -> None:
         if writer is not None:
@@ -675,7 +642,7 @@ def _parse_label_map(text: str | None) -> dict[str, str | None] | None:
 
 
 def cmd_evaluate_ner(args: argparse.Namespace) -> int:
-    from .nlp.evaluate import evaluate_ner
+    from .nlp.evaluate import evaluate_ner, format_report
     from .nlp.pipeline import load
 
     path = Path(args.data)
@@ -684,22 +651,11 @@ def cmd_evaluate_ner(args: argparse.Namespace) -> int:
     fmt = args.format or ("germeval" if path.suffix in (".tsv", ".bio") else "conll")
     label_map = _parse_label_map(args.label_map)
     nlp = load(args.model)
-    kwargs: dict[str, Any] = {"fmt": fmt, "label_map": label_map}
-    params = inspect.signature(evaluate_ner).parameters
-    if args.limit is not None:
-        if "limit" not in params:
-            raise NgoTextError("this version of evaluate_ner does not support --limit")
-        kwargs["limit"] = args.limit
-    result = evaluate_ner(nlp, path, **kwargs)
+    result = evaluate_ner(nlp, path, fmt=fmt, label_map=label_map, limit=args.limit)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2, default=str))
     else:
-        try:
-            from .nlp.evaluate import format_report
-
-            print(format_report(result, title=f"NER {fmt}: {path}"))
-        except (ImportError, KeyError):
-            print(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+        print(format_report(result, title=f"NER {fmt}: {path}"))
     return 0
 
 

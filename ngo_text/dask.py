@@ -1,7 +1,7 @@
 """Dask integration: tag many articles on a cluster.
 
-Each worker process loads the spaCy pipeline once (cached in a module-level
-dict keyed by model name) and reuses it for every partition it gets.
+Each worker process loads the spaCy pipeline once (through :func:`ngo_text.load`,
+which caches it per model) and reuses it for every partition it gets.
 
 Local example::
 
@@ -36,8 +36,6 @@ never fails the partition).
 """
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterable
 from typing import Any
 
@@ -45,34 +43,22 @@ from .errors import NgoTextError
 from .model import Article
 
 __all__ = ["OUTPUT_COLUMNS", "tag_meta", "tag_partition", "tag_records", "tag_bag",
-           "tag_dataframe", "get_nlp", "loaded_models", "records_from_frame"]
+           "tag_dataframe", "get_nlp", "records_from_frame"]
 
 #: Columns of :func:`tag_partition`'s result (Article record fields + ``error``).
 OUTPUT_COLUMNS: list[str] = [*Article().to_dict().keys(), "error"]
 
-_NLP_CACHE: dict[str, Any] = {}
-_LOCK = threading.Lock()
-
-
 def get_nlp(model: str | None = None) -> Any:
-    """The pipeline for ``model``, loaded at most once per process.
+    """The pipeline for ``model``, loaded at most once per process (``client.run(get_nlp)`` warms the workers).
+
+    The same as :func:`ngo_text.load`, whose cache keeps one pipeline per model.
 
     Args:
         model: ``None`` for the bundled model, else a spaCy pipeline name or path.
     """
-    key = model or "<bundled>"
-    with _LOCK:
-        if key not in _NLP_CACHE:
-            from .nlp.pipeline import load
+    from .nlp.pipeline import load
 
-            _NLP_CACHE[key] = load(model)
-        return _NLP_CACHE[key]
-
-
-def loaded_models() -> list[str]:
-    """Names of the pipelines loaded in this process (``client.run(loaded_models)`` per worker)."""
-    with _LOCK:
-        return sorted(_NLP_CACHE)
+    return load(model)
 
 
 def tag_meta() -> Any:
@@ -83,13 +69,13 @@ def tag_meta() -> Any:
 
 
 def _row_to_article(row: dict[str, Any], position: int) -> Article:
-    from .io import Source, _jsonl_item_to_source, _unflatten
+    from .io import Source, jsonl_item_to_source, unflatten_record
 
     if "paragraphs" in row and not (row.get("text") or row.get("html")):
-        return Article.from_dict(_unflatten(row))
+        return Article.from_dict(unflatten_record(row))
     clean = {k: v for k, v in row.items() if v is not None and v == v}  # drop None/NaN
     name = f"row {position}" if clean.get("id") is None else str(clean["id"])
-    src: Source = _jsonl_item_to_source(clean, name, None)
+    src: Source = jsonl_item_to_source(clean, name, None)
     return src.to_article()
 
 
@@ -138,24 +124,13 @@ def _describe(exc: BaseException) -> str:
 
 def _analyze(articles: list[Article], *, model: str | None, topics: Any,
              batch_size: int) -> list[tuple[Article | None, str | None]]:
-    from .analysis import analyze_many
+    from .analysis import analyze_each
 
     if not articles:
         return []
-    nlp = get_nlp(model)
-    try:
-        done = list(analyze_many(articles, nlp=nlp, topics=topics, batch_size=batch_size))
-        if len(done) == len(articles):
-            return [(a, None) for a in done]
-    except Exception:
-        pass
-    out: list[tuple[Article | None, str | None]] = []
-    for art in articles:  # isolate the failing article
-        try:
-            out.append((next(iter(analyze_many([art], nlp=nlp, topics=topics))), None))
-        except Exception as exc:
-            out.append((None, _describe(exc)))
-    return out
+    nlp = get_nlp(model)  # outside analyze_each: a model that cannot load fails the partition
+    return [(art, None) if exc is None else (None, _describe(exc))
+            for art, exc in analyze_each(articles, nlp=nlp, topics=topics, batch_size=batch_size)]
 
 
 def tag_partition(df: Any, *, model: str | None = None, no_nlp: bool = False,
@@ -177,11 +152,11 @@ def tag_partition(df: Any, *, model: str | None = None, no_nlp: bool = False,
     """
     import pandas as pd
 
-    from .io import _flatten
+    from .io import flatten_record
 
     rows = df.to_dict(orient="records")
     records = tag_records(rows, model=model, no_nlp=no_nlp, topics=topics, batch_size=batch_size)
-    flat = [_flatten(r) for r in records]
+    flat = [flatten_record(r) for r in records]
     out = pd.DataFrame(flat, columns=OUTPUT_COLUMNS, index=df.index)
     return out.astype(object).where(out.notna(), None)
 
@@ -218,14 +193,10 @@ def tag_dataframe(ddf: Any, *, model: str | None = None, meta: Any = None, no_nl
 
 def records_from_frame(df: Any) -> list[dict[str, Any]]:
     """Output rows of :func:`tag_partition` back to Article dicts (``error`` dropped)."""
-    from .io import _unflatten
+    from .io import unflatten_record
 
     out = []
     for row in df.to_dict(orient="records"):
         row.pop("error", None)
-        out.append(Article.from_dict(_unflatten(row)).to_dict())
+        out.append(Article.from_dict(unflatten_record(row)).to_dict())
     return out
-
-
-def _dumps(record: dict[str, Any]) -> str:  # stable text form for comparisons
-    return json.dumps(record, ensure_ascii=False, sort_keys=True, default=str)

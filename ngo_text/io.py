@@ -47,6 +47,7 @@ __all__ = [
     "SOURCE_SUFFIXES", "RECORD_FORMATS", "NESTED_FIELDS", "Source", "iter_sources",
     "read_metadata", "read_articles", "iter_jsonl_articles", "write_records",
     "articles_to_frame", "frame_to_articles", "ResumableJsonlWriter", "guess_format",
+    "expand_path", "jsonl_item_to_source", "flatten_record", "unflatten_record", "check_not_input",
 ]
 
 #: File suffixes that :func:`iter_sources` picks up inside folders.
@@ -209,7 +210,12 @@ def _same_file(a: Path, b: Path) -> bool:
 SKIPPED_STEMS = ("readme", "license", "licence", "changelog", "contributing", "notice")
 
 
-def _expand(path: Path, exclude: list[Path]) -> Iterator[Path]:
+def expand_path(path: Path, *, exclude: Iterable[Path] = ()) -> Iterator[Path]:
+    """The input files of ``path``: a folder searched as :func:`iter_sources` does, else ``path`` itself.
+
+    Files that are the same as one in ``exclude`` (the outputs of a run) are left out.
+    """
+    exclude = list(exclude)
     if path.is_dir():
         for child in sorted(path.rglob("*")):
             # a FIFO, device or broken link with an article's suffix is yielded too: the
@@ -238,7 +244,12 @@ def _looks_like_jsonl(data: bytes) -> bool:
         return False
 
 
-def _jsonl_item_to_source(item: Any, name: str, path: Path | None) -> Source:
+def jsonl_item_to_source(item: Any, name: str, path: Path | None) -> Source:
+    """One JSONL item (a raw ``{"id", "text"|"html", ...}`` item or an Article record) as a Source.
+
+    Never raises: a bad item gives a Source with ``error`` set. ``name`` is used in
+    messages, ``path`` is the file the item came from (``None``: not from a file).
+    """
     if not isinstance(item, dict):
         return Source(name, path, error=InputError(f"{name}: a JSONL line must be a JSON object"))
     meta = {"id": item.get("id"), "url": item.get("url"), "published": item.get("published")}
@@ -279,7 +290,7 @@ def _iter_jsonl_bytes(data: bytes, name: str, path: Path | None) -> Iterator[Sou
             msg = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
             yield Source(where, path, error=InputError(f"{where}: invalid JSON ({msg})"))
             continue
-        yield _jsonl_item_to_source(item, where, path)
+        yield jsonl_item_to_source(item, where, path)
 
 
 def iter_sources(
@@ -351,7 +362,7 @@ def _iter_sources(paths: Iterable[PathLike], excluded: list[Path], stdin: Any) -
         if not path.exists():
             yield Source(str(path), path, error=InputError(f"{path}: no such file or folder"))
             continue
-        for file in _expand(path, excluded):
+        for file in expand_path(path, exclude=excluded):
             name = str(file)
             if not file.exists():  # a dangling link, or one in a loop
                 yield Source(name, file, error=InputError(f"{name}: a broken link, not read"))
@@ -401,7 +412,8 @@ def _as_dict(record: Article | dict[str, Any]) -> dict[str, Any]:
     raise TypeError(f"expected Article or dict, got {type(record).__name__}")
 
 
-def _flatten(record: dict[str, Any]) -> dict[str, Any]:
+def flatten_record(record: dict[str, Any]) -> dict[str, Any]:
+    """An Article dict as one csv/parquet row: nested fields as JSON strings, dates as ISO strings."""
     row = {}
     for key, value in record.items():
         if key in NESTED_FIELDS or isinstance(value, (list, dict)):
@@ -413,7 +425,12 @@ def _flatten(record: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def _unflatten(row: dict[str, Any]) -> dict[str, Any]:
+def unflatten_record(row: dict[str, Any]) -> dict[str, Any]:
+    """Inverse of :func:`flatten_record`: missing values become ``None``, nested fields lists.
+
+    Raises:
+        InputError: a nested field holds invalid JSON.
+    """
     out: dict[str, Any] = {}
     for key, value in row.items():
         if _is_missing(value):
@@ -449,7 +466,7 @@ def articles_to_frame(records: Iterable[Article | dict[str, Any]]):
     """
     import pandas as pd  # type: ignore[import-untyped]
 
-    rows = [_flatten(_as_dict(r)) for r in records]
+    rows = [flatten_record(_as_dict(r)) for r in records]
     columns = list(rows[0]) if rows else list(Article().to_dict())
     return pd.DataFrame(rows, columns=columns)
 
@@ -458,7 +475,7 @@ def frame_to_articles(df) -> list[Article]:
     """Inverse of :func:`articles_to_frame`: rows back to :class:`Article` objects."""
     result = []
     for row in df.to_dict(orient="records"):
-        data = _unflatten(row)
+        data = unflatten_record(row)
         if data.get("id") is not None and not isinstance(data["id"], str):
             data["id"] = str(data["id"])
         result.append(Article.from_dict(data))
@@ -545,7 +562,8 @@ def read_articles(path: PathLike, *, format: str | None = None) -> list[Article]
 # ---------------------------------------------------------------------------
 # Writing
 # ---------------------------------------------------------------------------
-def _check_not_input(path: Path, inputs: Iterable[PathLike]) -> None:
+def check_not_input(path: Path, inputs: Iterable[PathLike]) -> None:
+    """Raise :class:`NgoTextError` when the output ``path`` is one of the ``inputs`` (same file)."""
     for inp in inputs:
         if str(inp) == "-":
             continue
@@ -620,7 +638,7 @@ def write_records(
     fmt = format or guess_format(path)
     if fmt not in RECORD_FORMATS:
         raise NgoTextError(f"unknown output format {fmt!r}; use one of {', '.join(RECORD_FORMATS)}")
-    _check_not_input(path, inputs)
+    check_not_input(path, inputs)
     folder = path.resolve().parent
     if not folder.is_dir():
         raise NgoTextError(f"{path}: folder {folder} does not exist")
@@ -664,7 +682,7 @@ class ResumableJsonlWriter:
                  fsync: bool = True) -> None:
         self.path = Path(path)
         self.fsync = fsync
-        _check_not_input(self.path, inputs)
+        check_not_input(self.path, inputs)
         self.done_ids: set[str] = set()
         self.n_written = 0
         if resume and self.path.exists():

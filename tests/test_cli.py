@@ -6,19 +6,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-try:
-    from ngo_text.parsing import parse as _parse  # noqa: F401
-except ImportError:
-    pytest.skip("ngo_text.parsing (parse) not available yet", allow_module_level=True)
-
 from ngo_text.cli import main
-from ngo_text.model import Article  # noqa: E402
-from ngo_text.io import read_articles  # noqa: E402
+from ngo_text.io import read_articles
+from ngo_text.model import Article
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -162,15 +156,43 @@ def test_tag_sample_corpus_uses_metadata(sample_dir, tmp_path):
 
 
 # -- interruption and resume ------------------------------------------------------
-def _wait_for_lines(path: Path, n: int, proc: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if path.exists() and path.read_bytes().count(b"\n") >= n:
-            return
-        if proc.poll() is not None:
-            raise AssertionError(f"run ended early: {proc.stderr.read()}")
-        time.sleep(0.05)
-    raise AssertionError("output did not grow")
+#: ``python -c`` program: ngo-text whose record writer (ResumableJsonlWriter, behind jsonl
+#: outputs and the csv/parquet sidecar) reports each record on stderr and then waits for a
+#: line on stdin, so that a test interrupts a run after exactly the records it wants
+_STEPPED_NGO_TEXT = """
+import sys
+from ngo_text import io
+from ngo_text.cli import main
+
+write = io.ResumableJsonlWriter.write
+
+def write_and_wait(self, record):
+    write(self, record)
+    print("written", file=sys.stderr, flush=True)
+    sys.stdin.readline()
+
+io.ResumableJsonlWriter.write = write_and_wait
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def _tag_until(args: list[str], n: int) -> subprocess.Popen:
+    """Start ``ngo-text tag ARGS`` and let it write ``n`` records; it then waits on stdin."""
+    proc = subprocess.Popen([sys.executable, "-c", _STEPPED_NGO_TEXT, "tag", *args], cwd=REPO,
+                            env={**os.environ, "PYTHONIOENCODING": "utf-8"}, text=True,
+                            stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdin is not None and proc.stderr is not None
+    seen: list[str] = []
+    for i in range(n):
+        while (line := proc.stderr.readline()) != "written\n":
+            if not line:  # the run ended early
+                proc.kill()
+                raise AssertionError(f"run ended after {i} records: {''.join(seen)}")
+            seen.append(line)
+        if i < n - 1:
+            proc.stdin.write("\n")
+            proc.stdin.flush()
+    return proc
 
 
 def test_resume_after_kill_equals_uninterrupted_run(tmp_path):
@@ -182,18 +204,11 @@ def test_resume_after_kill_equals_uninterrupted_run(tmp_path):
     assert len(expected) == 15
 
     out = tmp_path / "out.jsonl"
-    env = {**os.environ, "NGO_TEXT_TEST_DELAY": "0.15", "PYTHONIOENCODING": "utf-8"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "ngo_text", "tag", str(tmp_path / "in"), "--no-nlp", "-o", str(out),
-         "--batch-size", "4"], cwd=REPO, env=env, stderr=subprocess.PIPE, text=True)
-    try:
-        _wait_for_lines(out, 5, proc)
-    finally:
+    with _tag_until([str(tmp_path / "in"), "--no-nlp", "-o", str(out), "--batch-size", "4"], 5) as proc:
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
-    partial = out.read_bytes()
-    n_done = partial.count(b"\n")
-    assert 5 <= n_done < 15
+    n_done = out.read_bytes().count(b"\n")
+    assert n_done == 5  # the killed run wrote and fsynced 5 whole records
     # a crash in the middle of a write leaves a truncated last line: simulate it too
     with out.open("ab") as fh:
         fh.write(b'{"id": "art14", "title": "Kinderhilfe Hor')
@@ -233,19 +248,14 @@ def test_sigterm_leaves_valid_csv_and_resume_completes(tmp_path):
     full = tmp_path / "full.jsonl"
     assert _run(["tag", str(tmp_path / "in"), "--no-nlp", "-o", str(full)]).returncode == 0
     out = tmp_path / "out.csv"
-    env = {**os.environ, "NGO_TEXT_TEST_DELAY": "0.3", "PYTHONIOENCODING": "utf-8"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "ngo_text", "tag", str(tmp_path / "in"), "--no-nlp", "-o", str(out),
-         "--batch-size", "2"], cwd=REPO, env=env, stderr=subprocess.PIPE, text=True)
-    first = proc.stderr.readline()  # the test hook reports each written record
-    assert first.startswith("[test-delay] 1 written"), first
-    proc.send_signal(signal.SIGTERM)
-    rc = proc.wait(timeout=60)
-    err = proc.stderr.read()
+    with _tag_until([str(tmp_path / "in"), "--no-nlp", "-o", str(out), "--batch-size", "2"], 1) as proc:
+        proc.send_signal(signal.SIGTERM)  # while it waits after the first record
+        rc = proc.wait(timeout=60)
+        err = proc.stderr.read()
     assert rc == 130, err
     assert "interrupted" in err and "Traceback" not in err
-    partial = _records(out) if out.exists() else {}
-    assert len(partial) < 12
+    partial = _records(out)  # the csv holds the records written before the signal
+    assert len(partial) == 1
     res = _run(["tag", str(tmp_path / "in"), "--no-nlp", "-o", str(out), "--resume"])
     assert res.returncode == 0, res.stderr
     assert f"skipped {len(partial)}" in res.stderr
@@ -295,7 +305,6 @@ def _write_labeled(path: Path, n: int, templates: dict[str, str]) -> Path:
 
 
 def test_topics_train_and_predict(tmp_path, capsys):
-    pytest.importorskip("ngo_text.topics", reason="ngo_text.topics not available yet")
     labeled = _write_labeled(tmp_path / "labeled.csv", 6, {
         "Kinderschutz": "Die Organisation fordert mehr Schutz für Kinder und Jugendliche {i}.",
         "Klima & Umwelt": "Der Verband fordert mehr Klimaschutz und erneuerbare Energie {i}."})
@@ -473,19 +482,13 @@ def test_tabular_output_resumes_after_sigkill(tmp_path, fmt):
     assert _run(["tag", str(tmp_path / "in"), "--no-nlp", "-o", str(full)]).returncode == 0
     expected = _records(full)
     out = tmp_path / f"out.{fmt}"
-    env = {**os.environ, "NGO_TEXT_TEST_DELAY": "0.15", "PYTHONIOENCODING": "utf-8"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "ngo_text", "tag", str(tmp_path / "in"), "--no-nlp", "-o", str(out),
-         "--batch-size", "2"], cwd=REPO, env=env, stderr=subprocess.PIPE, text=True)
-    partial = tmp_path / f"out.{fmt}.partial.jsonl"
-    try:
-        _wait_for_lines(partial, 5, proc)
-    finally:
+    with _tag_until([str(tmp_path / "in"), "--no-nlp", "-o", str(out), "--batch-size", "2"], 5) as proc:
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
+    partial = tmp_path / f"out.{fmt}.partial.jsonl"
     assert not out.exists()  # nothing flushed to the table itself: the sidecar has the records
     n_done = partial.read_bytes().count(b"\n")
-    assert 5 <= n_done < 12
+    assert n_done == 5
     res = _run(["tag", str(tmp_path / "in"), "--no-nlp", "-o", str(out), "--resume"])
     assert res.returncode == 0, res.stderr
     assert f"tagged {12 - n_done}, skipped {n_done} (already in output), failed 0" in res.stderr

@@ -4,22 +4,13 @@ from __future__ import annotations
 import csv
 import json
 
+import dask.bag as db  # the dev extra installs dask[distributed,dataframe]
+import dask.dataframe as dd
+import pandas as pd
 import pytest
 
-pytest.importorskip("dask.dataframe")
-pytest.importorskip("distributed")
-try:
-    from ngo_text.parsing import parse as _parse  # noqa: F401
-except ImportError:
-    pytest.skip("ngo_text.parsing (parse) not available yet", allow_module_level=True)
-
-import dask.bag as db  # noqa: E402
-import dask.dataframe as dd  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from ngo_text.dask import (  # noqa: E402
+from ngo_text.dask import (
     OUTPUT_COLUMNS,
-    loaded_models,
     records_from_frame,
     tag_bag,
     tag_dataframe,
@@ -72,6 +63,14 @@ def _diff(a: list[dict], b: list[dict]) -> str:
     return "same"
 
 
+def _pipeline_loads() -> dict[str, int]:
+    """How often this process loaded a pipeline and how many it keeps (run on each worker)."""
+    from ngo_text.nlp.pipeline import _load_cached
+
+    info = _load_cached.cache_info()
+    return {"loaded": info.misses, "kept": info.currsize}
+
+
 def test_tag_partition_keeps_bad_rows_as_errors():
     df = pd.DataFrame({"id": ["ok", "empty"], "text": ["Titel\n\nBerlin – Ein Text über Kinder.", ""]},
                       index=[10, 11])
@@ -86,7 +85,7 @@ def test_bag_no_nlp_equals_single_process(raw_df, client):
     items = raw_df.to_dict(orient="records")
     single = tag_bag(db.from_sequence(items, npartitions=1), no_nlp=True).compute(scheduler="sync")
     dist = tag_bag(db.from_sequence(items, npartitions=4), no_nlp=True).compute()
-    assert [r["id"] for r in dist] == list(raw_df["id"])
+    assert [r["id"] for r in dist] == list(raw_df["id"]) and len(dist) == N_ARTICLES
     assert all(r["error"] is None for r in dist)
     assert _canon(dist) == _canon(single), _diff(dist, single)
 
@@ -100,6 +99,6 @@ def test_dataframe_with_model_equals_single_process(nlp, raw_df, client):
     assert result["error"].isna().all()
     dist = records_from_frame(result)
     assert _canon(dist) == _canon(single), _diff(dist, single)
-    # each worker process loaded the model once and kept it
-    loaded = client.run(loaded_models)
-    assert len(loaded) == 2 and all(v == ["<bundled>"] for v in loaded.values())
+    # each worker process loaded the model once (ngo_text.load's cache) and kept it
+    loads = client.run(_pipeline_loads)
+    assert len(loads) == 2 and all(v == {"loaded": 1, "kept": 1} for v in loads.values()), loads
