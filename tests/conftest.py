@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+import ngo_text
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -35,13 +37,5 @@ def sample_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def nlp():
-    """The bundled pipeline, loaded once per test session; skips if it cannot be loaded."""
-    import ngo_text
-    from ngo_text.errors import NgoTextError
-
-    try:
-        return ngo_text.load()
-    except (ImportError, AttributeError) as exc:
-        pytest.skip(f"ngo_text.load() not available yet: {exc}")
-    except NgoTextError as exc:
-        pytest.skip(f"bundled model not available: {exc}")
+    """The bundled pipeline (it ships with the package), loaded once per test session."""
+    return ngo_text.load()

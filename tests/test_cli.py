@@ -276,6 +276,30 @@ def test_tag_with_model_finds_entities(nlp, tmp_path, capsys):
             assert text[ent["start"]:ent["end"]] == ent["text"]
 
 
+@pytest.mark.parametrize("batch_size", ["1", "2"])
+def test_tag_article_failing_in_the_pipeline_fails_alone(batch_size, tmp_path, capsys, monkeypatch):
+    import ngo_text.analysis
+
+    real = ngo_text.analysis.analyze_many
+
+    def analyze_many(items, **kwargs):  # a component that breaks on one document
+        for art in real(items, **kwargs):
+            if "kaputt" in art.title:
+                raise RuntimeError("kaputt")
+            yield art
+
+    monkeypatch.setattr(ngo_text.analysis, "analyze_many", analyze_many)
+    paths = _write_articles(tmp_path / "in", 3)
+    paths[1].write_text("Ein kaputter Text\n\nBerlin – Der Verein legt einen Bericht vor.", encoding="utf-8")
+    out = tmp_path / "o.jsonl"
+    rc = main(["tag", str(tmp_path / "in"), "-q", "--model", "fast", "--batch-size", batch_size, "-o", str(out)])
+    err = capsys.readouterr().err
+    assert rc == 1 and "tagged 2, skipped 0 (already in output), failed 1" in err, err
+    assert sorted(_records(out)) == ["art00", "art02"]
+    (failure,) = [json.loads(x) for x in Path(f"{out}.errors.jsonl").read_text().splitlines()]
+    assert failure["source"].endswith("art01.txt") and "RuntimeError: kaputt" in failure["error"]
+
+
 @pytest.mark.parametrize("model", ["fast", "accurate"])
 def test_tag_model_option_picks_the_bundled_pipeline(model, tmp_path, capsys):
     from ngo_text.nlp.pipeline import accurate_available

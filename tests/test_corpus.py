@@ -126,18 +126,6 @@ def test_from_dataframe_records_and_bad_frame(corpus):
 
 
 # -- with parse / the sample corpus -----------------------------------------------
-def _has_parse() -> bool:
-    try:
-        from ngo_text.parsing import parse  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-needs_parse = pytest.mark.skipif(not _has_parse(), reason="ngo_text.parsing not available yet")
-
-
-@needs_parse
 def test_from_folder_and_raw_dataframe(sample_dir):
     corpus = Corpus.from_folder(sample_dir)
     import csv
@@ -157,7 +145,6 @@ def test_from_folder_and_raw_dataframe(sample_dir):
     assert len(small.errors) == 1 and small.articles_df().loc[0, "organisation"] == "O"
 
 
-@needs_parse
 def test_analyze_dataframes_parquet_round_trip(nlp, sample_dir, tmp_path):
     raw = Corpus.from_folder(sample_dir)
     corpus = Corpus(raw.articles[:6], metadata=raw.metadata).analyze(nlp=nlp, progress=False)
@@ -173,9 +160,7 @@ def test_analyze_dataframes_parquet_round_trip(nlp, sample_dir, tmp_path):
     assert back.articles_df().drop(columns=["topics"]).equals(corpus.articles_df().drop(columns=["topics"]))
 
 
-@needs_parse
 def test_related_df(sample_dir):
-    pytest.importorskip("ngo_text.related", reason="ngo_text.related not available yet")
     corpus = Corpus.from_folder(sample_dir)
     rel = corpus.related_df(k=3)
     assert set(rel.columns) >= {"article_id", "rank", "related_id", "score"}

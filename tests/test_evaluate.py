@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+import spacy
 
 from ngo_text.errors import InputError
 from ngo_text.nlp.evaluate import (
@@ -134,7 +135,6 @@ def test_evaluate_spans_metric_math() -> None:
 
 def test_evaluate_ner_with_stub_pipeline(germeval_file: Path) -> None:
     """Predicted AGENCY maps to ORG, DATE is ignored, offsets map back to gold tokens."""
-    spacy = pytest.importorskip("spacy")
     from spacy.language import Language
     from spacy.tokens import Span
 
@@ -169,9 +169,7 @@ def test_evaluate_ner_with_stub_pipeline(germeval_file: Path) -> None:
 
 @pytest.mark.skipif(not (SHARED / "data/ner/germeval2014/test.tsv").is_file(),
                     reason=f"GermEval 2014 test data not found under {SHARED} (set NGO_TEXT_SHARED)")
-@pytest.mark.skipif(not (MODEL / "meta.json").is_file(), reason="bundled model not present")
 def test_bundled_model_f1_floor_on_germeval_test() -> None:
-    spacy = pytest.importorskip("spacy")
     nlp = spacy.load(MODEL)
     assert {"ner", "lemmatizer"} <= set(nlp.pipe_names)
     r = evaluate_ner(nlp, SHARED / "data/ner/germeval2014/test.tsv", limit=300)

@@ -16,7 +16,7 @@ from ngo_text.nlp.pipeline import COMPONENTS
 from ngo_text.nlp.abbreviations import schwartz_hearst
 from ngo_text.nlp.dates import find_dates
 from ngo_text.nlp.orgs import OrgTypeClassifier, OrgTyper, inflected_forms
-from ngo_text.nlp.pipeline import BUNDLED_MODEL, add_components, load
+from ngo_text.nlp.pipeline import add_components, load
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("NGO_TEXT_SHARED", ROOT.parent / "shared"))
@@ -231,8 +231,6 @@ def _ijm_body() -> str:
 
 
 @pytest.mark.skipif(not IJM.exists(), reason=f"shared data not found: {IJM} (set NGO_TEXT_SHARED)")
-@pytest.mark.skipif(not (BUNDLED_MODEL / "config.cfg").exists(),
-                    reason="bundled pipeline ngo_text/models/de_ngo not built yet")
 def test_bundled_pipeline_ijm_dates_and_orgs():
     nlp = load()
     assert load() is nlp
