@@ -297,8 +297,18 @@ def test_classifier_multilabel():
     X, y = _synthetic(20, multilabel=True)
     clf = TopicClassifier(min_df=1).fit(X, y)
     assert clf.multilabel_
-    pred = clf.predict(["Die Mannschaft und der Trainer feiern den Sieg. Der Konzern meldet Umsatz und Gewinn an der Börse."])
-    assert set(pred[0]) == {"Sport", "Wirtschaft"}
+    pred = clf.predict(["Die Mannschaft und der Trainer feiern den Sieg. Der Konzern meldet Umsatz und Gewinn an der Börse.",
+                        "Das Museum zeigt eine Ausstellung."])
+    # scikit-learn's multi-label output: an indicator matrix, columns in classes_ order
+    assert pred.shape == (2, 3) and set(np.unique(pred)) <= {0, 1}
+    assert set(clf.classes_[pred[0] == 1]) == {"Sport", "Wirtschaft"}
+    assert list(clf.classes_[pred[1] == 1]) == ["Kultur"]
+    assert (pred.sum(1) >= 1).all()  # at least the best label
+    assert [[t.label for t in ts] for ts in clf.predict_topics(X[:10])] == \
+        [sorted(clf.classes_[row == 1], key=lambda l: -d[list(clf.classes_).index(l)])
+         for row, d in zip(clf.predict(X[:10]), clf.decision_function(X[:10]))]
+    with pytest.raises(InputError, match="label lists"):
+        TopicClassifier(min_df=1).fit(X, np.array([[1, 0], [0, 1]] * (len(X) // 2)))
     Xt, yt = _synthetic(10, seed=3, multilabel=True)
     assert clf.score(Xt, yt) >= 0.8
     proba = clf.predict_proba(Xt[:4])
@@ -318,6 +328,50 @@ def test_classifier_sklearn_compatible():
     assert scores.mean() >= 0.8
 
 
+def test_classifier_passes_check_estimator():
+    """scikit-learn's checks: those that feed numeric matrices are skipped through the tags (text input)."""
+    import warnings
+
+    from sklearn.utils import estimator_checks as ec
+    from sklearn.utils import get_tags
+
+    tags = get_tags(TopicClassifier())
+    assert tags.input_tags.string and not tags.input_tags.two_d_array and tags.classifier_tags.multi_label
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ec.SkipTestWarning)
+        results = ec.check_estimator(TopicClassifier(), on_fail=None)
+    assert results and all(r["status"] == "passed" for r in results), results
+    # the API checks that need no numeric matrix, run directly
+    for name in ["check_estimator_tags_renamed", "check_valid_tag_types", "check_estimator_repr",
+                 "check_no_attributes_set_in_init", "check_estimators_unfitted",
+                 "check_do_not_raise_errors_in_init_or_set_params", "check_mixin_order",
+                 "check_parameters_default_constructible", "check_get_params_invariance", "check_set_params"]:
+        getattr(ec, name)("TopicClassifier", TopicClassifier())
+
+
+def test_classifier_sklearn_contract_on_texts(tmp_path):
+    """What scikit-learn's matrix checks assert, on texts: fit returns self and leaves the
+    parameters alone, is idempotent, sets no n_features_in_; predictions do not depend on
+    the batch (order, subsets)."""
+    from sklearn.base import clone
+
+    X, y = _synthetic(6)
+    clf = TopicClassifier(min_df=1)
+    params = clone(clf).get_params()
+    assert clf.fit(X, y) is clf
+    assert clf.get_params() == params
+    assert not hasattr(clf, "n_features_in_")
+    assert not hasattr(TopicClassifier.load(clf.save(tmp_path / "m.zip")), "n_features_in_")
+    D = clf.decision_function(X)
+    # LinearSVC's dual solver shuffles with numpy's global RNG: a refit differs in the 5th decimal
+    assert np.allclose(clf.fit(X, y).decision_function(X), D, atol=1e-3)
+    D = clf.decision_function(X)
+    order = np.random.default_rng(0).permutation(len(X))
+    assert np.allclose(clf.decision_function([X[i] for i in order]), D[order])
+    assert np.allclose(clf.decision_function(X[:3]), D[:3])
+    assert isinstance(clf.score(X, y), float)
+
+
 def test_classifier_input_errors():
     with pytest.raises(InputError):
         TopicClassifier().fit(["a b c", "d e f"], ["x", "x"])
@@ -327,8 +381,11 @@ def test_classifier_input_errors():
         TopicClassifier().fit("nur ein Text", ["x"])
     from sklearn.exceptions import NotFittedError
 
+    for method in ("predict", "predict_proba", "decision_function", "predict_topics"):
+        with pytest.raises(NotFittedError, match="not fitted"):
+            getattr(TopicClassifier(), method)(["text"])
     with pytest.raises(NotFittedError):
-        TopicClassifier().predict(["text"])
+        TopicClassifier().save("never-written.zip")
 
 
 def test_save_load_round_trip(single_model, tmp_path):

@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 import scipy.sparse as sp  # type: ignore[import-untyped]
 from sklearn.base import BaseEstimator, ClassifierMixin  # type: ignore[import-untyped]
+from sklearn.utils.validation import check_is_fitted  # type: ignore[import-untyped]
 
 from .._version import __version__
 from ..errors import InputError, ModelFormatError, ModelNotFoundError
@@ -59,9 +60,17 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
     Model: one-vs-rest linear SVM (``LinearSVC``, squared hinge) per label.
 
     ``y`` may be a list of labels (single-label: ``predict`` returns one label
-    per text) or a list of label lists (multi-label: ``predict`` returns a
-    list of labels per text: every label with a positive decision value, at
-    least the best one).
+    per text) or a list of label lists (multi-label: ``predict`` returns
+    scikit-learn's label indicator matrix, ``(n_texts, n_labels)`` of 0/1 in
+    ``classes_`` order, which ``f1_score`` and the like take: 1 for every label
+    with a positive decision value, at least for the best one;
+    ``MultiLabelBinarizer(classes=clf.classes_).inverse_transform`` turns it
+    into label tuples, :meth:`predict_topics` gives :class:`Topic` lists).
+
+    The scikit-learn contract for text input: ``X`` is a list of texts or
+    :class:`Article` objects (the tags say ``string`` input, no 2-d array,
+    multi-label), so no ``n_features_in_`` is set; an unfitted classifier
+    raises scikit-learn's ``NotFittedError``.
 
     ``predict_proba`` is *not* calibrated: it is the softmax of
     ``proba_scale * decision_function`` (single-label) or the logistic
@@ -244,6 +253,9 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         from sklearn.svm import LinearSVC  # type: ignore[import-untyped]
 
         items = self._items(X)
+        if getattr(y, "ndim", 1) != 1:  # an ndarray or sparse matrix of 0/1 columns
+            raise InputError("y must be labels or label lists, not an indicator matrix; "
+                             "MultiLabelBinarizer(...).inverse_transform(Y) gives the label lists")
         y = list(y)
         if len(items) != len(y):
             raise InputError(f"X has {len(items)} items but y has {len(y)}")
@@ -297,14 +309,18 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
                 intercept[k] = svm.intercept_[0]
         self.coef_ = coef
         self.intercept_ = intercept
-        self.n_features_in_ = A.shape[1]
         return self
 
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "coef_"):
-            from sklearn.exceptions import NotFittedError  # type: ignore[import-untyped]
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        # texts or Articles, never a numeric matrix: scikit-learn's array checks do not apply
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        tags.classifier_tags.multi_label = True
+        return tags
 
-            raise NotFittedError("this TopicClassifier is not fitted yet: call fit() or TopicClassifier.load()")
+    def _check_fitted(self) -> None:
+        check_is_fitted(self, "coef_", msg="this %(name)s is not fitted yet: call fit() or TopicClassifier.load()")
 
     def decision_function(self, X: Sequence[Any]) -> np.ndarray:
         """Per-label SVM margins, shape ``(n_texts, n_labels)``."""
@@ -312,11 +328,17 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         A = self._transform(self._items(X))
         return np.asarray(A @ self.coef_.T) + self.intercept_
 
-    def predict(self, X: Sequence[Any]) -> Any:
-        """One label per text (single-label) or a list of labels per text (multi-label)."""
-        return self._labels_from(self.decision_function(X))
+    def predict(self, X: Sequence[Any]) -> np.ndarray:
+        """One label per text (single-label) or the label indicator matrix (multi-label, see the class docstring)."""
+        D = self.decision_function(X)
+        if not self.multilabel_:
+            return self.classes_[np.argmax(D, axis=1)]
+        Y = D > 0
+        Y[np.arange(len(D)), np.argmax(D, axis=1)] = True  # at least the best label
+        return Y.astype(np.int64)
 
     def _labels_from(self, D: np.ndarray) -> Any:
+        """The labels per text: one label each, or (multi-label) a list each, best first."""
         if not self.multilabel_:
             return self.classes_[np.argmax(D, axis=1)]
         out = []
@@ -344,12 +366,10 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             return super().score(X, y, sample_weight=sample_weight)
         from sklearn.metrics import f1_score  # type: ignore[import-untyped]
 
-        pred = self.predict(X)
         classes = list(self.classes_)
         gold = [[v] if isinstance(v, str) else list(v) for v in y]
-        P = np.array([[c in p for c in classes] for p in pred])
         G = np.array([[c in g for c in classes] for g in gold])
-        return float(f1_score(G, P, average="micro", sample_weight=sample_weight, zero_division=0))
+        return float(f1_score(G, self.predict(X), average="micro", sample_weight=sample_weight, zero_division=0))
 
     def predict_topics(self, X: Sequence[Any], *, top_k: int | None = None) -> list[list[Topic]]:
         """Predicted labels per text as :class:`Topic` objects (``source="classifier"``).
@@ -584,7 +604,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
                 raise ModelFormatError(f"{p}: coefficient shapes do not match classes/vocabulary")
             if not (np.isfinite(coef).all() and np.isfinite(intercept).all()):
                 raise ModelFormatError(f"{p}: coefficients are not finite numbers (damaged file)")
-            model.coef_, model.intercept_, model.n_features_in_ = coef, intercept, n
+            model.coef_, model.intercept_ = coef, intercept
         except ModelFormatError:
             raise
         except (KeyError, TypeError, ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
