@@ -252,7 +252,7 @@ def bench_scale(sizes: list[int], params: dict | None = None) -> None:
         growth = f", x{total / prev:.1f} time vs previous" if prev else ""
         print(f"  {n:>6} articles (~{words:.0f} words): fit {t_fit:.1f} s + all_pairs {t_pairs:.1f} s "
               f"= {total:.1f} s ({count} rows){growth}; peak RSS {rss_mb():.0f} MB; "
-              f"largest score block {idx.max_block_shape}")
+              f"score blocks {idx._chunk(n)} x {n}")
         prev = total
         del idx, docs
 

@@ -84,7 +84,7 @@ def test_missing_extra_gives_install_hint(monkeypatch) -> None:
 def test_related_index_with_encoder_ranks_saves_and_updates(tmp_path) -> None:
     arts = make_articles()
     idx = RelatedIndex(allow_future=True, encoder="use-multilingual").fit(arts)
-    assert idx._u.shape == (len(arts), 512)
+    assert idx._rows.u.shape == (len(arts), 512)
     for a in arts:
         assert [theme(r.id) for r in idx.related(a.id, k=3)] == [theme(a.id)] * 3
     # the encoder changes the scores (it is really mixed in)
@@ -104,13 +104,13 @@ def test_related_index_with_encoder_ranks_saves_and_updates(tmp_path) -> None:
     assert RelatedIndex.load(tmp_path / "old").encoder_tokens == 4096
     with pytest.raises(ValueError, match="encoder_tokens"):
         RelatedIndex(encoder="use-multilingual", encoder_tokens=1)
-    assert np.array_equal(loaded._u, idx._u)
+    assert np.array_equal(loaded._rows.u, idx._rows.u)
     assert [(r.id, r.score) for r in loaded.related("quake1", k=3)] == \
         [(r.id, r.score) for r in idx.related("quake1", k=3)]
     # remove + add keeps rows aligned; an unindexed text is embedded on the fly
     later = [a for a in arts if a.id.endswith("3")]
     idx.remove([a.id for a in later]).add(later)
-    assert idx._u.shape[0] == len(idx)
+    assert idx._rows.u.shape[0] == len(idx)
     for a in later:
         assert theme(idx.related(a.id, k=1)[0].id) == theme(a.id)
     assert theme(idx.related("Erdbeben: Hilfswerke verteilen Zelte und Decken an Familien", k=1)[0].id) == "quake"

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 import numpy as np
 import pytest
@@ -267,13 +268,22 @@ def test_shorten_summary_rules() -> None:
     assert shorten_summary("x" * 500, 50) == "x" * 49 + "…"
 
 
-def test_all_pairs_is_chunked(arts: list[Article]) -> None:
+def test_all_pairs_is_chunked(arts: list[Article], monkeypatch: pytest.MonkeyPatch) -> None:
     idx = RelatedIndex(allow_future=True).fit(arts)
     n = len(arts)
-    idx.max_block_shape = (0, 0)
+    shapes: list[tuple[int, ...]] = []
+    base_block = idx._base_block  # every dense score block is built here
+
+    def recording(*args: Any, **kwargs: Any) -> np.ndarray:
+        s = base_block(*args, **kwargs)
+        shapes.append(s.shape)
+        return s
+
+    monkeypatch.setattr(idx, "_base_block", recording)
     pairs = dict(idx.all_pairs(k=2, chunk_size=5))
     assert set(pairs) == set(idx.ids)
-    assert idx.max_block_shape[0] <= 5 and idx.max_block_shape[1] == n
+    assert shapes and max(shapes) == (5, n)
+    monkeypatch.undo()
     for doc_id, rel in pairs.items():
         assert [r.id for r in rel] == [r.id for r in idx.related(doc_id, k=2)]
     # default chunking keeps blocks well below N x N for larger corpora
@@ -296,9 +306,62 @@ def test_inputs_and_errors() -> None:
 
 def test_lsa_fitted_on_sample_projects_all(arts: list[Article], tmp_path) -> None:
     idx = RelatedIndex(allow_future=True, lsa_sample=8).fit(arts)
-    assert idx._z.shape[0] == len(arts)
-    assert np.allclose(np.linalg.norm(idx._z, axis=1), 1.0, atol=1e-4)
+    z = idx._rows.z
+    assert z is not None and z.shape[0] == len(arts)
+    assert np.allclose(np.linalg.norm(z, axis=1), 1.0, atol=1e-4)
     hits = sum(theme(idx.related(a.id, k=1)[0].id) == theme(a.id) for a in arts)
     assert hits >= len(arts) - 2
     idx.save(tmp_path / "s")
     assert RelatedIndex.load(tmp_path / "s").lsa_sample == 8
+
+
+def test_tfidf_weighting_equals_the_former_hand_computation(arts: list[Article]) -> None:
+    # the weighting is scikit-learn's TfidfTransformer since #15; it must give the
+    # very floats of the hand-written code it replaced (rankings turn on last bits)
+    from ngo_text.related.features import WORD_RE, idf_weighted, l2_rows, smooth_idf, tfidf_rows, word_counts
+
+    texts = [a.text for a in arts]
+    vocab = {w: i for i, w in enumerate(sorted({w for t in texts for w in WORD_RE.findall(t.lower())}))}
+    counts = word_counts(texts, vocab)
+    n, df = len(texts), np.diff(counts.tocsc().indptr).astype(np.float64)
+    idf = (np.log((1 + n) / (1 + df)) + 1.0).astype(np.float32)
+    assert np.array_equal(smooth_idf(counts), idf)
+    idf[::5] = 0.0  # zero weights (char n-grams outside min_df/max_df) drop out
+    m = counts.copy()
+    np.log(m.data, out=m.data)
+    m.data += 1.0
+    m.data *= idf[m.indices]
+    m.eliminate_zeros()
+    rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
+    norms = np.sqrt(np.bincount(rows, weights=m.data.astype(np.float64) ** 2, minlength=m.shape[0]))
+    m.data /= norms[rows].astype(np.float32)
+    new = tfidf_rows(counts.copy(), idf)
+    assert new.dtype == np.float32
+    assert np.array_equal(new.indptr, m.indptr) and np.array_equal(new.indices, m.indices)
+    assert np.array_equal(new.data, m.data)
+    # entity rows: binary x idf, then l2
+    binary = counts.copy()
+    binary.data[:] = 1.0
+    expected = binary.multiply(idf).tocsr()
+    expected.eliminate_zeros()
+    assert (l2_rows(idf_weighted(binary, idf, sublinear=False)) != l2_rows(expected)).nnz == 0
+
+
+def test_ids_of_plain_text_come_from_the_parsing_id_maker() -> None:
+    from ngo_text.parsing.sources import text_id
+
+    texts = ["Erster Text über Menschenhandel.", "Zweiter Text über Menschenhandel."]
+    idx = RelatedIndex().fit(texts)
+    assert idx.ids == ["t" + text_id(t) for t in texts]
+
+
+def test_add_replacing_every_article_keeps_the_index_usable(arts: list[Article]) -> None:
+    idx = RelatedIndex(allow_future=True).fit(arts)
+    idx.add(arts)
+    assert len(idx) == len(arts) and idx.related(arts[0].id, k=1)
+
+
+def test_save_leaves_no_temp_files(tmp_path, index: RelatedIndex) -> None:
+    index.save(tmp_path / "idx")
+    index.save(tmp_path / "idx")  # replacing an existing pair
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["idx.json", "idx.npz"]
