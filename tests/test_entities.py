@@ -122,6 +122,16 @@ def test_churches_universities_and_units_with_their_place():
     assert ("LOC", "Kreis Recklinghausen") in ents and ("LOC", "Land Brandenburg") in ents
 
 
+def test_units_legal_forms_and_abbreviated_bodies():
+    nlp = _ruler([("Landkreises Verden", "PER"), ("LSVD e.", "ORG"), ("Wasserstraßen- und Schifffahrtsamt", "AGENCY"),
+                  ("WSA Weser", "ORG")])
+    ents = _ents(nlp, "Der Landrat des Landkreises Verden lobt den LSVD e. V. und das Wasserstraßen- und "
+                      "Schifffahrtsamt (WSA). Zuständig ist das örtliche WSA Weser.")
+    assert ("LOC", "Landkreises Verden") in ents and not any(lab == "PER" for lab, _ in ents)
+    assert ("ORG", "LSVD e. V.") in ents  # the NER stopped inside the legal form
+    assert ("AGENCY", "WSA") in ents and ("AGENCY", "WSA Weser") in ents
+
+
 # -- junk -------------------------------------------------------------------------------
 def test_lexicon():
     assert is_common_noun("Fieber") and is_common_noun("Tierheim") and is_common_noun("FIEBER")

@@ -168,6 +168,11 @@ def test_quote_attribution_variants() -> None:
     assert (q[1].speaker, q[1].role, q[1].organisation) == ("Julia Weber", "Vorstandsvorsitzende", "Pro Asyl")
     assert q[2].speaker == "Julia Weber"  # pronoun -> previous speaker
     assert split_role_org("Präsidentin des Deutschen Roten Kreuzes") == ("Präsidentin", "Deutschen Roten Kreuzes")
+    # "Name, Role of Org: „…“": the name before the comma speaks, not the org before the colon
+    q = extract_quotes(["Peter Bohlmann, Landrat des Landkreises Verden: „Knapp 20 Jahre danach ergreifen wir "
+                        "die Chance.“", "Dazu Maria Klein, Sprecherin von Pro Asyl: „Das ist ein langer Satz hier.“"])
+    assert [(x.speaker, x.role, x.organisation) for x in q] == [
+        ("Peter Bohlmann", "Landrat", "Landkreises Verden"), ("Maria Klein", "Sprecherin", "Pro Asyl")]
 
 
 # --------------------------------------------------------------------------- bad input

@@ -252,6 +252,9 @@ class AbbreviationLinker:
             relabeled = []
             for e in ents:
                 lab = long_label.get(e.text)
+                if lab is None and len(e) > 1 and e.label_ in _ORG_LABELS and \
+                        long_label.get(doc[e.start].text) in _ORG_LABELS:
+                    lab = long_label[doc[e.start].text]  # "WSA Weser" is a unit of the "... Schifffahrtsamt (WSA)"
                 if lab is not None and e.label_ != lab and (
                         e.label_ in _LINKABLE - {"PER"} or e.text in short_names):
                     e = Span(doc, e.start, e.end, label=lab)

@@ -278,6 +278,8 @@ class PublicBodyRecognizer:
         for e in doc.ents:
             if e.label_ == "LOC" and e.start > 0 and doc[e.start - 1].text in self.shapes.unit_intro:
                 out.append(Span(doc, e.start - 1, e.end, label="LOC"))
+            elif e.label_ == "PER" and len(e) > 1 and doc[e.start].text in self.shapes.unit_intro:
+                out.append(Span(doc, e.start, e.end, label="LOC"))  # "des [Landkreises Verden]" is no person
         return out
 
     def _org_places(self, doc: Doc, loc_end: dict[int, int]) -> list[Span]:

@@ -526,6 +526,8 @@ class OrgRecognizer:
                 return None
             start, end = max(reversed(pieces), key=lambda ab: ab[1] - ab[0])
         if label in ORG_LABELS or label in ("LOC", "MISC"):
+            if end < len(doc) and doc[end - 1].text == "e." and doc[end].text in ("V.", "V"):
+                end += 1  # "[LSVD e.] V.": the NER stopped inside the legal form
             n = _legal_suffix_len(doc, end)
             if n:
                 end += n

@@ -276,6 +276,9 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "pre_verb_name": re.compile(rf"(?:^|\s)(?P<verb>{v})\s+(?:(?:dazu|auch|außerdem|noch|dann)\s+)?"
                                     rf"(?:(?:der|die)\s+)?(?:{role}\s+)?(?P<name>{NAME}){_PAREN}"
                                     rf"(?:\s*,\s*(?P<app>[^,:;]{{3,140}}?)\s*,?)?\s*[:,]?\s*$"),
+        # Peter Bohlmann, Landrat des Landkreises Verden: „…“ (the colon ends the apposition)
+        "pre_appos_colon": re.compile(rf"(?:^|[\s(])(?P<name>{NAME}){_PAREN}\s*,\s*(?P<app>[^,:;„“\"]{{3,140}}?)"
+                                      rf"\s*:\s*$"),
         # Anna Schmidt: „…“
         "pre_colon": re.compile(rf"(?:^|\s)(?P<name>{NAME}){_PAREN}\s*:\s*$"),
         # „…“, so die Geschäftsführerin von X, Maria Y.
@@ -406,6 +409,13 @@ def _attribute(before: str, after: str, people: _People, last: _Attr | None) -> 
             a = _from_match(m, people)
             if a:
                 return a
+        # every start, not just the leftmost: "Dazu Maria Klein, Sprecherin ...:" is no name at "Dazu"
+        for st in [0, *(w.start() for w in re.finditer(r"\s+", pre))]:
+            m = pats["pre_appos_colon"].match(pre, st)
+            if m and is_role_word(m.group("app").split()[0]):
+                a = _from_match(m, people)
+                if a:
+                    return a
         for key in ("pre_verb_name", "pre_name_verb", "pre_colon"):
             m = pats[key].search(pre)
             if m and (key == "pre_colon" or _verb_ok(m.group("verb"))):
