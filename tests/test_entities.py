@@ -122,6 +122,13 @@ def test_churches_universities_and_units_with_their_place():
     assert ("LOC", "Kreis Recklinghausen") in ents and ("LOC", "Land Brandenburg") in ents
 
 
+def test_person_compounds_and_cardinals():
+    nlp = _ruler([("Blasius-Segen", "PER"), ("Pietro", "PER"), ("Müller-Lüdenscheidt", "PER")])
+    ents = _ents(nlp, "Den Blasius-Segen spendete Pietro Kardinal Parolin mit Frau Müller-Lüdenscheidt.")
+    assert ("PER", "Pietro Kardinal Parolin") in ents and ("PER", "Müller-Lüdenscheidt") in ents
+    assert not any(t == "Blasius-Segen" for _, t in ents)
+
+
 def test_units_legal_forms_and_abbreviated_bodies():
     nlp = _ruler([("Landkreises Verden", "PER"), ("LSVD e.", "ORG"), ("Wasserstraßen- und Schifffahrtsamt", "AGENCY"),
                   ("WSA Weser", "ORG")])

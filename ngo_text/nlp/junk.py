@@ -20,6 +20,7 @@ PER or LOC. This component removes, from ``doc.ents``:
   domain named as an actor is a platform and becomes ORG ("trauernetz.de");
 * **fragments of English sentences** as PER/LOC/MISC ("Europe can no", "Now
   the brands in"): spans holding an English function word in lower case;
+* **hyphen compounds on a common noun** as PER ("Blasius-Segen", "Merkel-Regierung");
 * **credits and references** as PER ("Alex T./AdobeStock", "Ford, Martin"):
   names in running text hold no slash or comma;
 * **a trailing verb** ("Unicef rief", "Horizont läuft"): a lower-case last word
@@ -119,6 +120,10 @@ def junk_reason(span: Span) -> str | None:
             is_common_noun(t.text) or is_noun_compound(t.text, min_head=4)
             for t in span[1:] if t.text[:1].isupper()):
         return "sentence"  # "Die Pandemie", "Wer mit Kindern Geld": no title of a work
+    if label == "PER" and len(span) == 1 and "-" in text.strip("-"):
+        head = text.rsplit("-", 1)[1]
+        if len(head) >= 4 and head[:1].isupper() and is_common_noun(head) and head not in name_nouns():
+            return "compound"  # "Blasius-Segen", "Merkel-Regierung": a thing named after a person
     if label in ("PER", "LOC") and len(span) == 1 and text not in name_nouns() and (
             is_common_noun(text) or is_noun_compound(text, place=label == "LOC")):
         prev = span.doc[span.start - 1].text if span.start > 0 else ""

@@ -552,6 +552,8 @@ class OrgRecognizer:
                 end -= 1
             if end == start:
                 return None
+            if end + 1 < len(doc) and doc[end].text == "Kardinal" and doc[end + 1].is_title:
+                end += 2  # "Pietro Kardinal Parolin": the title stands inside the name
         if (start, end) == (e.start, e.end):
             return e
         return Span(doc, start, end, label=label)
