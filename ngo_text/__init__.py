@@ -15,7 +15,7 @@ from importlib import import_module
 from typing import Any
 
 from ._version import __version__
-from .errors import InputError, ModelFormatError, ModelNotFoundError, NgoTextError
+from .errors import InputError, ModelFormatError, ModelNotFoundError, NgoTextError, ParameterError
 from .model import Article, Entity, Quote, Teaser, Topic
 
 _LAZY = {
@@ -30,11 +30,12 @@ _LAZY = {
     "teaser_block": "ngo_text.related",
     "Corpus": "ngo_text.corpus",
     "displacy_html": "ngo_text.display",
+    "NotFittedError": "ngo_text.errors",  # subclasses scikit-learn's: made on first use
 }
 
 __all__ = [
     "Article", "Entity", "Quote", "Teaser", "Topic",
-    "NgoTextError", "InputError", "ModelNotFoundError", "ModelFormatError",
+    "NgoTextError", "ParameterError", "InputError", "ModelNotFoundError", "ModelFormatError",
     *_LAZY,
 ]
 

@@ -1,7 +1,24 @@
 """How ngo_text reports problems: the exception family and the package logger.
 
-Errors a user can cause raise :class:`NgoTextError` (or a subclass) with a
-message that says what to do. Modules log through ``logging.getLogger(__name__)``,
+Every error ngo_text raises on purpose is an :class:`NgoTextError`, and each
+subclass is also the built-in (or scikit-learn) exception that Python code
+expects for its kind of problem, so ``except ValueError`` keeps working:
+
+* :class:`ParameterError` (a ``ValueError``): an invalid setting, such as
+  ``RelatedIndex(half_life_days=0)``. Plain classes check their arguments in
+  the constructor; scikit-learn estimators (:class:`~ngo_text.topics.TopicClassifier`)
+  check them in ``fit``, as scikit-learn requires.
+* :class:`InputError` (a ``ValueError``): the data given cannot be used: an
+  empty or unreadable article, a labelled CSV without a label column, an
+  unknown article id.
+* :class:`NotFittedError` (scikit-learn's ``NotFittedError``, itself a
+  ``ValueError`` and ``AttributeError``): a model or index is used before
+  ``fit`` or ``load``; raised by ``TopicClassifier`` and ``RelatedIndex`` alike.
+* :class:`ModelNotFoundError` (an ``OSError``) and :class:`ModelFormatError`
+  (a ``ValueError``): a pipeline, model or index file is missing, or damaged,
+  foreign or of another version.
+
+Messages say what to do. Modules log through ``logging.getLogger(__name__)``,
 i.e. below the ``"ngo_text"`` logger (:data:`logger`), which has only a
 ``NullHandler``: the application decides what is shown. Problems with one
 input that do not stop it end up in ``Article.warnings`` instead.
@@ -12,9 +29,10 @@ import logging
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["NgoTextError", "InputError", "ModelNotFoundError", "ModelFormatError", "logger",
-           "quiet_loggers"]
+__all__ = ["NgoTextError", "ParameterError", "InputError", "NotFittedError", "ModelNotFoundError",
+           "ModelFormatError", "logger", "quiet_loggers"]
 
 #: The package logger; module loggers (``ngo_text.parsing.html`` …) are its children.
 logger = logging.getLogger("ngo_text")
@@ -25,8 +43,12 @@ class NgoTextError(Exception):
     """Base class of every error ngo_text raises on purpose."""
 
 
+class ParameterError(NgoTextError, ValueError):
+    """An invalid setting: a constructor argument or estimator parameter out of its range."""
+
+
 class InputError(NgoTextError, ValueError):
-    """The input cannot be read as an article (empty, binary, unreadable path ...)."""
+    """The data given cannot be used (empty, binary or unreadable article, bad labelled CSV ...)."""
 
 
 class ModelNotFoundError(NgoTextError, OSError):
@@ -35,6 +57,32 @@ class ModelNotFoundError(NgoTextError, OSError):
 
 class ModelFormatError(NgoTextError, ValueError):
     """A saved model or index file is damaged, foreign or of another version."""
+
+
+_lazy_lock = threading.Lock()
+
+if TYPE_CHECKING:
+    from sklearn.exceptions import NotFittedError as _SklearnNotFittedError  # type: ignore[import-untyped]
+
+    class NotFittedError(NgoTextError, _SklearnNotFittedError):
+        """A model or index is used before ``fit`` (or ``load``)."""
+else:
+    def __getattr__(name: str) -> Any:
+        # NotFittedError subclasses scikit-learn's, so sklearn's own checks and
+        # ``except sklearn.exceptions.NotFittedError`` catch it. It is made on first
+        # use: importing scikit-learn here would add ~0.5 s to ``import ngo_text``.
+        if name == "NotFittedError":
+            from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
+
+            with _lazy_lock:  # one class, also when two threads ask first
+                if name not in globals():
+                    class NotFittedError(NgoTextError, _SklearnNotFittedError):
+                        """A model or index is used before ``fit`` (or ``load``)."""
+
+                    NotFittedError.__qualname__ = name  # (picklable as ngo_text.errors.NotFittedError)
+                    globals()[name] = NotFittedError
+            return globals()[name]
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 _quiet_lock = threading.Lock()

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from ngo_text.errors import InputError, ModelFormatError
+from ngo_text.errors import InputError, ModelFormatError, NotFittedError
 from ngo_text.model import Article, Entity, Topic
 from ngo_text.related import Related, RelatedIndex, shorten_summary, teaser_block
 
@@ -291,7 +291,7 @@ def test_all_pairs_is_chunked(arts: list[Article], monkeypatch: pytest.MonkeyPat
 
 
 def test_inputs_and_errors() -> None:
-    with pytest.raises(InputError):
+    with pytest.raises(NotFittedError, match="call fit"):
         RelatedIndex().related("x")
     with pytest.raises(InputError):
         RelatedIndex().fit([])

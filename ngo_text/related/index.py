@@ -14,7 +14,7 @@ from typing import Any, Iterable, Iterator
 import numpy as np
 import scipy.sparse as sp  # type: ignore[import-untyped]
 
-from ..errors import InputError
+from ..errors import InputError, ParameterError
 from .documents import IndexedDoc, Related, as_doc, date_ints, unique_by_id
 from .features import FeatureSpace, Rows
 from .graph import Graph, build_graph, profiles_for
@@ -72,6 +72,11 @@ class RelatedIndex:
         chunk_size: Rows scored at once in :meth:`all_pairs` and :meth:`fit`
             (default: as many as keep the dense block at ~16 M floats).
         random_state: Seed of the randomised SVD.
+
+    Raises:
+        ParameterError: an invalid setting (a ``ValueError``). Methods that
+            need an index raise :class:`~ngo_text.errors.NotFittedError`
+            before :meth:`fit` or :meth:`load`.
     """
 
     def __init__(
@@ -104,7 +109,7 @@ class RelatedIndex:
         random_state: int = 0,
     ) -> None:
         if half_life_days is not None and half_life_days <= 0:
-            raise ValueError("half_life_days must be positive or None")
+            raise ParameterError("half_life_days must be positive or None")
         self.text_weight = float(text_weight)
         self.entity_weight = float(entity_weight)
         self.topic_weight = float(topic_weight)
@@ -128,11 +133,11 @@ class RelatedIndex:
         if encoder is not None:
             from ..embeddings import check_encoder_name
 
-            check_encoder_name(encoder)
+            check_encoder_name(encoder, error=ParameterError)
         self.encoder = encoder
         self.encoder_weight = float(encoder_weight)
         if encoder_tokens is not None and int(encoder_tokens) < 3:
-            raise ValueError("encoder_tokens must be at least 3 (or None for whole texts)")
+            raise ParameterError("encoder_tokens must be at least 3 (or None for whole texts)")
         self.encoder_tokens = None if encoder_tokens is None else int(encoder_tokens)
         self.chunk_size = chunk_size
         self.random_state = int(random_state)
@@ -177,7 +182,9 @@ class RelatedIndex:
 
     def _check_fitted(self) -> None:
         if not self._fitted:
-            raise InputError("the RelatedIndex is empty: call fit(articles) first")
+            from ..errors import NotFittedError  # (imports scikit-learn: only when raised)
+
+            raise NotFittedError("the RelatedIndex is empty: call fit(articles) or RelatedIndex.load() first")
 
     # -- fitting ------------------------------------------------------------
     def fit(self, articles: Iterable[Any]) -> "RelatedIndex":

@@ -14,10 +14,11 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 import scipy.sparse as sp  # type: ignore[import-untyped]
 from sklearn.base import BaseEstimator, ClassifierMixin  # type: ignore[import-untyped]
+from sklearn.exceptions import NotFittedError as SklearnNotFittedError  # type: ignore[import-untyped]
 from sklearn.utils.validation import check_is_fitted  # type: ignore[import-untyped]
 
 from .._version import __version__
-from ..errors import InputError, ModelFormatError, ModelNotFoundError
+from ..errors import InputError, ModelFormatError, ModelNotFoundError, NotFittedError, ParameterError
 from ..io import atomic_write
 from ..model import Article, Entity, Topic
 from ..resources import german_function_words
@@ -70,7 +71,9 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
     The scikit-learn contract for text input: ``X`` is a list of texts or
     :class:`Article` objects (the tags say ``string`` input, no 2-d array,
     multi-label), so no ``n_features_in_`` is set; an unfitted classifier
-    raises scikit-learn's ``NotFittedError``.
+    raises :class:`ngo_text.errors.NotFittedError` (a subclass of
+    scikit-learn's). Invalid parameters raise :class:`~ngo_text.errors.ParameterError`
+    in ``fit``, as scikit-learn expects.
 
     ``predict_proba`` is *not* calibrated: it is the softmax of
     ``proba_scale * decision_function`` (single-label) or the logistic
@@ -233,7 +236,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         raw = self.encoder_tokens
         views: list[int | None] = list(raw) if isinstance(raw, (tuple, list)) else [raw]
         if not views or any(v is not None and (not isinstance(v, (int, np.integer)) or v < 3) for v in views):
-            raise InputError(f"encoder_tokens must be a token count >= 3, None (whole text) or a "
+            raise ParameterError(f"encoder_tokens must be a token count >= 3, None (whole text) or a "
                              f"non-empty tuple of those, got {self.encoder_tokens!r}")
         return views
 
@@ -276,7 +279,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         if self.encoder:
             from ..embeddings import check_encoder_name
 
-            check_encoder_name(self.encoder, error=InputError)
+            check_encoder_name(self.encoder, error=ParameterError)
             self._encoder_views()
         self.vectorizers_ = self._make_vectorizers()
         try:
@@ -320,7 +323,11 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         return tags
 
     def _check_fitted(self) -> None:
-        check_is_fitted(self, "coef_", msg="this %(name)s is not fitted yet: call fit() or TopicClassifier.load()")
+        try:
+            check_is_fitted(self, "coef_")
+        except SklearnNotFittedError:
+            raise NotFittedError(f"this {type(self).__name__} is not fitted yet: call fit() or "
+                                 "TopicClassifier.load()") from None
 
     def decision_function(self, X: Sequence[Any]) -> np.ndarray:
         """Per-label SVM margins, shape ``(n_texts, n_labels)``."""
@@ -576,7 +583,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
                 check_encoder_name(model.encoder, error=ModelFormatError)
                 try:
                     model._encoder_views()
-                except InputError as exc:
+                except ParameterError as exc:
                     raise ModelFormatError(f"{p}: {exc}") from exc
             model.classes_ = np.array([str(c) for c in meta["classes"]])
             model.multilabel_ = bool(meta["multilabel"])
