@@ -179,3 +179,108 @@ def test_bundled_model_f1_floor_on_germeval_test() -> None:
 
 
 FLOOR = 0.64  # measured 0.679 (first 300 test sentences), full test 0.692
+
+
+# --------------------------------------------------------------------------- spaCy's reading of the tags
+# The hand-written reader and scorer that spaCy's iob_utils and PRFScore replaced; the
+# replacement must give the same spans and the same figures (bit for bit).
+def _reference_tags_to_spans(tags: list) -> list:
+    spans = []
+    start = label = None
+    for i, tag in enumerate(list(tags) + ["O"]):
+        if tag in ("O", "", "-") or tag is None:
+            prefix, typ = "O", None
+        elif len(tag) > 2 and tag[1] == "-" and tag[0] in "BIES":
+            prefix, typ = tag[0], tag[2:]
+        else:
+            prefix, typ = "I", tag
+        continues = prefix in ("I", "E") and typ == label and start is not None
+        if not continues:
+            if start is not None and label is not None:
+                spans.append((start, i, label))
+            start, label = (i, typ) if typ is not None else (None, None)
+        if prefix in ("E", "S") and start is not None and label is not None:
+            spans.append((start, i + 1, label))
+            start, label = None, None
+    return spans
+
+
+def _reference_prf(tp: int, fp: int, fn: int) -> dict:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"p": p, "r": r, "f": f, "tp": tp, "fp": fp, "fn": fn, "support": tp + fn}
+
+
+TRICKY_TAGS = [
+    [], ["O"], ["I-PER"], ["O", "I-PER", "I-PER"],  # I- after O starts a span (GermEval)
+    ["B-PER", "I-ORG", "I-ORG"],  # label change mid-span
+    ["I-PER", "B-PER", "I-PER", "B-PER"], ["B-PER", "B-PER"], ["I-LOC", "I-PER", "I-LOC"],
+    ["B-ORG", "O", "I-ORG"], ["PER", "PER", "ORG"],  # bare labels
+    ["B-PER", "", "-", None, "I-PER"],  # empty / missing tags are O
+    ["B-PER", "E-PER", "I-PER"], ["S-LOC", "I-LOC"], ["E-ORG", "E-ORG"], ["S-X", "S-X", "E-X"],
+    ["B-X", "I-X", "E-X", "E-X", "I-Y", "S-Y", "B-Y"],  # BIOES, clean and sloppy
+    ["B-", "I-", "B-O", "O-X", "I-B-X", "B-PERderiv", "I-PERderiv"],  # odd types
+]
+
+
+def test_tags_to_spans_same_as_the_hand_written_reader() -> None:
+    import random
+
+    for tags in TRICKY_TAGS:
+        assert tags_to_spans(tags) == _reference_tags_to_spans(tags), tags
+    rng = random.Random(0)
+    alphabet = ["O", "O", "O", "", None, "PER", *(f"{p}-{t}" for p in "BIES" for t in ("PER", "ORG"))]
+    for _ in range(5000):
+        tags = [rng.choice(alphabet) for _ in range(rng.randint(0, 12))]
+        assert tags_to_spans(tags) == _reference_tags_to_spans(tags), tags
+
+
+@pytest.mark.parametrize("name, fmt", [("germeval2014/dev.tsv", "germeval"), ("germeval2014/test.tsv", "germeval"),
+                                       ("ler/dev.conll.gz", "conll"), ("mobie/dev.conll2003", "conll")])
+def test_tags_to_spans_same_on_the_ner_corpora(name: str, fmt: str) -> None:
+    path = SHARED / "data" / "ner" / name
+    if not path.is_file():
+        pytest.skip(f"{path} not found (set NGO_TEXT_SHARED)")
+    if fmt == "germeval":
+        sents = read_germeval(path, raw=True)
+    else:
+        sents = read_conll(path, label_map=None)
+    n = 0
+    for _tokens, tags in sents:
+        assert tags_to_spans(tags) == _reference_tags_to_spans(tags), tags
+        n += 1
+    assert n > 1000
+
+
+def test_evaluate_spans_same_figures_as_the_hand_written_scorer() -> None:
+    import random
+    from collections import Counter
+
+    rng = random.Random(1)
+    labels = ["PER", "ORG", "LOC", "DATE"]
+    for _ in range(200):
+        gold, pred = [], []
+        for _ in range(rng.randint(0, 8)):
+            spans = {(a, a + rng.randint(1, 3), rng.choice(labels[:3])) for a in range(0, 12, 3) if rng.random() < 0.6}
+            gold.append(spans)
+            pred.append({s for s in spans if rng.random() < 0.7}
+                        | {(a, a + rng.randint(1, 3), rng.choice(labels)) for a in range(12) if rng.random() < 0.2})
+        for scored in (None, ["PER", "ORG"], labels):
+            label_set = set(scored) if scored is not None else {s[2] for g in gold for s in g}
+            tp, fp, fn, ignored = Counter(), Counter(), Counter(), Counter()
+            for g, p in zip(gold, pred):
+                for s in p:
+                    if s[2] not in label_set:
+                        ignored[s[2]] += 1
+                    elif s in g:
+                        tp[s[2]] += 1
+                    else:
+                        fp[s[2]] += 1
+                for s in g:
+                    if s[2] in label_set and s not in p:
+                        fn[s[2]] += 1
+            r = evaluate_spans(gold, pred, labels=scored)
+            assert r["per_label"] == {lab: _reference_prf(tp[lab], fp[lab], fn[lab]) for lab in sorted(label_set)}
+            assert r["micro"] == _reference_prf(sum(tp.values()), sum(fp.values()), sum(fn.values()))
+            assert r["ignored_predictions"] == dict(ignored) and r["labels"] == sorted(label_set)

@@ -4,6 +4,7 @@ Readers yield ``(tokens, tags)`` pairs with IOB2 tags; :func:`evaluate_ner` runs
 spaCy pipeline on :class:`spacy.tokens.Doc` objects built from the *gold* tokens (so
 tokenisation cannot distort the score) and computes exact-span precision, recall and
 F1 per label and micro-averaged (the official GermEval 2014 metric on the outer level).
+Tags are read into spans by spaCy's ``iob_utils`` and scored with its ``PRFScore``.
 
 Label conventions
 -----------------
@@ -69,31 +70,40 @@ def _open_text(path: str | os.PathLike[str]) -> TextIO:
     return open(p, encoding="utf-8")
 
 
+def _to_iob2(tags: Iterable[str | None]) -> list[str]:
+    """Tags in any of the schemes :func:`tags_to_spans` accepts, as IOB2 tags of the same spans.
+
+    ``E-X``/``S-X`` (BIOES) end a span, so the tag after them starts a new one
+    (``B-``); a bare label is an ``I-`` tag; ``""``, ``"-"`` and ``None`` are ``O``.
+    """
+    out: list[str] = []
+    ended = False  # the previous tag ended its span (E-/S-)
+    for tag in tags:
+        if tag in ("O", "", "-") or tag is None:
+            out.append("O")
+            ended = False
+            continue
+        if len(tag) > 2 and tag[1] == "-" and tag[0] in "BIES":
+            prefix, typ = tag[0], tag[2:]
+        else:  # bare label without prefix, treat as I-
+            prefix, typ = "I", tag
+        out.append(("B-" if prefix in "BS" or ended else "I-") + typ)
+        ended = prefix in "ES"
+    return out
+
+
 def tags_to_spans(tags: list[str]) -> list[Span]:
     """Convert BIO tags (IOB2; IOB1-tolerant) to ``(start, end, label)`` token spans.
 
     An ``I-X`` tag that does not continue an ``X`` span starts a new span, so both
-    IOB1 and sloppy IOB2 input give sensible spans. ``end`` is exclusive.
+    IOB1 and sloppy IOB2 input (and the GermEval convention of an ``I-`` after
+    ``O``) give sensible spans; BIOES tags are read too. ``end`` is exclusive.
+    The spans are spaCy's reading of the tags (``iob_to_biluo``, ``tags_to_entities``).
     """
-    spans: list[Span] = []
-    start: int | None = None
-    label: str | None = None
-    for i, tag in enumerate(list(tags) + ["O"]):
-        if tag in ("O", "", "-") or tag is None:
-            prefix, typ = "O", None
-        elif len(tag) > 2 and tag[1] == "-" and tag[0] in "BIES":
-            prefix, typ = tag[0], tag[2:]
-        else:  # bare label without prefix, treat as I-
-            prefix, typ = "I", tag
-        continues = prefix in ("I", "E") and typ == label and start is not None
-        if not continues:
-            if start is not None and label is not None:
-                spans.append((start, i, label))
-            start, label = (i, typ) if typ is not None else (None, None)
-        if prefix in ("E", "S") and start is not None and label is not None:
-            spans.append((start, i + 1, label))
-            start, label = None, None
-    return spans
+    from spacy.training.iob_utils import iob_to_biluo, tags_to_entities
+
+    # tags_to_entities gives (label, first, last) with an inclusive last token
+    return [(first, last + 1, label) for label, first, last in tags_to_entities(iob_to_biluo(_to_iob2(tags)))]
 
 
 def spans_to_tags(spans: Iterable[Span], n: int) -> list[str]:
@@ -230,16 +240,18 @@ def read_conll(path: str | os.PathLike[str], *,
 
 
 # ------------------------------------------------------------------ evaluation
-def _prf(tp: int, fp: int, fn: int) -> dict[str, float | int]:
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return {"p": p, "r": r, "f": f, "tp": tp, "fp": fp, "fn": fn, "support": tp + fn}
+def _prf(score: Any) -> dict[str, float | int]:
+    """The metric dict of a spaCy ``PRFScore``."""
+    return {"p": score.precision, "r": score.recall, "f": score.fscore, "tp": score.tp, "fp": score.fp,
+            "fn": score.fn, "support": score.tp + score.fn}
 
 
 def evaluate_spans(gold: Iterable[Iterable[Span]], pred: Iterable[Iterable[Span]], *,
                    labels: Iterable[str] | None = None) -> dict[str, Any]:
     """Exact-span P/R/F1 for parallel sequences of gold and predicted span sets.
+
+    Counted and scored with spaCy's ``PRFScore`` per label; the micro average
+    is their sum.
 
     Args:
         gold: per sentence, the gold ``(start, end, label)`` spans.
@@ -252,30 +264,21 @@ def evaluate_spans(gold: Iterable[Iterable[Span]], pred: Iterable[Iterable[Span]
         "ignored_predictions": {label: count}, "n_sentences": int}`` where each metric
         dict has ``p``, ``r``, ``f``, ``tp``, ``fp``, ``fn`` and ``support``.
     """
+    from spacy.scorer import PRFScore
+
     gold_l = [set(g) for g in gold]
     pred_l = [set(p) for p in pred]
     if len(gold_l) != len(pred_l):
         raise InputError("gold and predicted sequences differ in length")
     label_set = set(labels) if labels is not None else {s[2] for g in gold_l for s in g}
-    tp: Counter[str] = Counter()
-    fp: Counter[str] = Counter()
-    fn: Counter[str] = Counter()
-    ignored: Counter[str] = Counter()
+    scores = {lab: PRFScore() for lab in sorted(label_set)}
+    ignored: Counter[str] = Counter(s[2] for p in pred_l for s in p if s[2] not in label_set)
     for g, p in zip(gold_l, pred_l):
-        for s in p:
-            if s[2] not in label_set:
-                ignored[s[2]] += 1
-            elif s in g:
-                tp[s[2]] += 1
-            else:
-                fp[s[2]] += 1
-        for s in g:
-            if s[2] in label_set and s not in p:
-                fn[s[2]] += 1
-    per_label = {lab: _prf(tp[lab], fp[lab], fn[lab]) for lab in sorted(label_set)}
-    micro = _prf(sum(tp.values()), sum(fp.values()), sum(fn.values()))
-    return {"micro": micro, "per_label": per_label, "labels": sorted(label_set),
-            "ignored_predictions": dict(ignored), "n_sentences": len(gold_l)}
+        for lab in {s[2] for s in g | p} & label_set:
+            scores[lab].score_set({s for s in p if s[2] == lab}, {s for s in g if s[2] == lab})
+    micro = sum(scores.values(), PRFScore())
+    return {"micro": _prf(micro), "per_label": {lab: _prf(sc) for lab, sc in scores.items()},
+            "labels": sorted(label_set), "ignored_predictions": dict(ignored), "n_sentences": len(gold_l)}
 
 
 def evaluate_entity_sets(gold: Iterable[Iterable[tuple[str, str]]],
