@@ -1,8 +1,10 @@
 """Accuracy floors on the developer corpora (skip without ../shared).
 
-Floors sit a few points below the figures the bench scripts print
-(bench/org_types_eval.py, bench/dates_eval.py), so a regression fails here;
-the full figures stay in the benches.
+Floors are checked on dev splits where a corpus has one (LER, MobIE), a few
+points below the figure measured there, so a regression fails here; the bench
+scripts (bench/org_types_eval.py, bench/dates_eval.py) report the test figures.
+10kGNAD has no dev split: its floors use the test split or a fold of it, as
+the benches do.
 """
 from __future__ import annotations
 
@@ -23,7 +25,8 @@ def _bench(name: str):
 
 
 def test_ler_org_typing_floor(shared_dir):
-    path = shared_dir / "data" / "ner" / "ler" / "test.conll.gz"
+    """LER dev: measured 0.985 of 534 agency names, 0.964 of 250 other organisations (test: 0.985, 0.923)."""
+    path = shared_dir / "data" / "ner" / "ler" / "dev.conll.gz"
     if not path.exists():
         pytest.skip(f"{path} not found")
     bench = _bench("org_types_eval")
@@ -40,13 +43,14 @@ def test_ler_org_typing_floor(shared_dir):
                 counts[group][1] += 1
     agency_share = counts["AGENCY"][0] / counts["AGENCY"][1]
     org_share = counts["ORG"][0] / counts["ORG"][1]
-    assert counts["AGENCY"][1] > 400 and counts["ORG"][1] > 150
-    assert agency_share >= 0.95, agency_share
-    assert org_share >= 0.88, org_share
+    assert counts["AGENCY"][1] > 400 and counts["ORG"][1] > 200
+    assert agency_share >= 0.97, agency_share
+    assert org_share >= 0.94, org_share
 
 
 def test_mobie_date_f1_floor(shared_dir):
-    path = shared_dir / "data" / "ner" / "mobie" / "test.conll2003"
+    """MobIE dev: measured F1 0.769 (P 0.772, R 0.766, 128 dates; test: 0.861)."""
+    path = shared_dir / "data" / "ner" / "mobie" / "dev.conll2003"
     if not path.exists():
         pytest.skip(f"{path} not found")
     bench = _bench("dates_eval")
@@ -63,8 +67,8 @@ def test_mobie_date_f1_floor(shared_dir):
         fn += len(gold - pred)
     precision, recall = tp / (tp + fp), tp / (tp + fn)
     f1 = 2 * precision * recall / (precision + recall)
-    assert tp + fn > 200
-    assert f1 >= 0.84, (precision, recall, f1)
+    assert tp + fn > 100
+    assert f1 >= 0.74, (precision, recall, f1)
 
 
 def _gnad(shared_dir):

@@ -167,18 +167,18 @@ def test_evaluate_ner_with_stub_pipeline(germeval_file: Path) -> None:
         evaluate_ner(nlp, germeval_file, fmt="xml")
 
 
-@pytest.mark.skipif(not (SHARED / "data/ner/germeval2014/test.tsv").is_file(),
-                    reason=f"GermEval 2014 test data not found under {SHARED} (set NGO_TEXT_SHARED)")
-def test_bundled_model_f1_floor_on_germeval_test() -> None:
+@pytest.mark.skipif(not (SHARED / "data/ner/germeval2014/dev.tsv").is_file(),
+                    reason=f"GermEval 2014 dev data not found under {SHARED} (set NGO_TEXT_SHARED)")
+def test_bundled_model_f1_floor_on_germeval_dev() -> None:
     nlp = spacy.load(MODEL)
     assert {"ner", "lemmatizer"} <= set(nlp.pipe_names)
-    r = evaluate_ner(nlp, SHARED / "data/ner/germeval2014/test.tsv", limit=300)
+    r = evaluate_ner(nlp, SHARED / "data/ner/germeval2014/dev.tsv", limit=300)
     assert r["n_sentences"] == 300
-    # measured on the first 300 test sentences: see ngo_text/models/MODEL_CARD.md
+    # the floor is checked on dev; test figures are reported in ngo_text/models/MODEL_CARD.md
     assert r["micro"]["f"] >= FLOOR, format_report(r)
 
 
-FLOOR = 0.64  # measured 0.679 (first 300 test sentences), full test 0.692
+FLOOR = 0.63  # measured 0.668 (first 300 dev sentences; first 300 test sentences 0.673)
 
 
 # --------------------------------------------------------------------------- spaCy's reading of the tags
