@@ -12,7 +12,7 @@ What the component does, in order:
 2. **Boundaries**: ORG/AGENCY spans are extended over a following legal form
    ("e. V.", "gGmbH", "GmbH", "AG", "& Co. KG", optionally after "Deutschland");
    PER spans lose leading role words ("Vorstandsvorsitzender Dietmar Roller"
-   -> "Dietmar Roller", list in ``gazetteer/roles.txt``) and date words.
+   -> "Dietmar Roller", the ``[entities]`` list of ``resources/roles.txt``) and date words.
 3. **Typing** of every ORG/AGENCY span, first rule that decides wins:
    gazetteer entry (exact, or an entry the span starts with) -> legal-form
    and head-noun rules (``gazetteer/org_rules.tsv``: "Landesamt für ...",
@@ -41,6 +41,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from ..errors import ModelFormatError
+from ..resources import role_words
 from . import ensure_extensions
 
 __all__ = ["GazetteerEntry", "load_gazetteer", "OrgTypeClassifier", "OrgTyper", "OrgRecognizer",
@@ -107,18 +108,6 @@ def _rules() -> tuple[list[_Rule], list[_Rule], list[_Rule]]:
         rx = re.compile(rf"(?:{pattern})\Z", re.S)
         kinds[kind].append((rx, label, None if org_type == "-" else org_type))
     return kinds["suffix"], kinds["first"], kinds["head"]
-
-
-@functools.lru_cache(maxsize=1)
-def _roles() -> tuple[frozenset[str], tuple[str, ...]]:
-    words, suffixes = set(), []
-    for line in _read_lines("roles.txt"):
-        w = line.strip()
-        if w.startswith("*"):
-            suffixes.append(w[1:].lower())
-        else:
-            words.add(w.lower())
-    return frozenset(words), tuple(suffixes)
 
 
 _ADJ_ENDINGS = ("en", "er", "es", "em", "e")
@@ -411,9 +400,7 @@ def _ends_with_legal_form(doc: Doc, start: int, end: int) -> bool:
 
 
 def _is_role(word: str) -> bool:
-    words, suffixes = _roles()
-    w = word.lower()
-    return w in words or (len(w) > 5 and w.endswith(suffixes))
+    return role_words("entities").matches(word)
 
 
 class OrgRecognizer:

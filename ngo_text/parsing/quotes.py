@@ -16,7 +16,7 @@ attributes each quotation from its sentence:
 A surname resolves to a full name mentioned in the article ("Roller" ->
 "Dietmar Roller", "sagte Weiß" -> "Daniel Weiß") and inherits the role and organisation known for that person.
 Speech verbs and role words are data: ``resources/speech_verbs.txt`` and
-``resources/roles.txt``. The rules are heuristics for press-release German; a
+the ``[quotes]`` list of ``resources/roles.txt``. The rules are heuristics for press-release German; a
 quote whose speaker cannot be found keeps ``speaker=None``.
 """
 from __future__ import annotations
@@ -27,6 +27,7 @@ from functools import lru_cache
 from importlib import resources
 
 from ..model import Quote
+from ..resources import role_words
 
 # --------------------------------------------------------------------------- resources
 
@@ -42,16 +43,10 @@ def speech_verbs() -> frozenset[str]:
     return frozenset(_read("speech_verbs.txt"))
 
 
-@lru_cache(maxsize=1)
-def role_stems() -> tuple[str, ...]:
-    """Role word stems from ``resources/roles.txt``."""
-    return tuple(dict.fromkeys(_read("roles.txt")))
-
-
 def is_role_word(word: str) -> bool:
-    """``True`` when ``word`` contains a role stem ("Vorstandsvorsitzender", "Referentin")."""
-    w = word.lower()
-    return any(s in w for s in role_stems())
+    """``True`` when ``word`` is a role word of the ``[quotes]`` list of ``resources/roles.txt``
+    ("Vorstandsvorsitzender", "Referentin")."""
+    return role_words("quotes").matches(word)
 
 
 # --------------------------------------------------------------------------- spans
