@@ -165,7 +165,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("-o", "--output", required=True, metavar="MODEL", help="where to save the model")
     t.add_argument("--text-column", default="text")
     t.add_argument("--label-column", default=None)
-    t.add_argument("--sep", default=None, help="CSV separator (default: sniffed)")
+    t.add_argument("--sep", default=None,
+                   help="CSV separator (default: the one of , ; and tab that the header line holds most often)")
     t.add_argument("--quotechar", default='"')
     t.add_argument("--encoder", choices=("use-multilingual",),
                    help="add a pretrained sentence encoder's embeddings of each text's first 64 and "
@@ -482,42 +483,12 @@ def cmd_tag(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------------
 # topics
 # ---------------------------------------------------------------------------
-def _read_labeled(args: argparse.Namespace) -> tuple[list[str], list[Any]]:
-    import csv as _csv
-
-    import pandas as pd  # type: ignore[import-untyped]
-
-    path = Path(args.labeled)
-    if not path.is_file():
-        raise NgoTextError(f"{path}: no such file")
-    try:
-        df = pd.read_csv(path, sep=args.sep, quotechar=args.quotechar, dtype=str,
-                         keep_default_na=False, engine="python" if args.sep is None else "c")
-    except (pd.errors.ParserError, UnicodeDecodeError, _csv.Error, ValueError) as exc:
-        raise NgoTextError(f"{path}: cannot read as CSV ({exc}); try --sep / --quotechar") from exc
-    cols = list(df.columns)
-    if args.text_column not in cols:
-        raise NgoTextError(f"{path}: no column {args.text_column!r} (columns: {', '.join(cols)})")
-    label_col = args.label_column or next((c for c in ("label", "labels", "topics") if c in cols), None)
-    if label_col is None or label_col not in cols:
-        raise NgoTextError(f"{path}: no label column (columns: {', '.join(cols)}); use --label-column")
-    texts = df[args.text_column].tolist()
-    if "title" in cols and args.text_column != "title":
-        texts = [f"{t}\n\n{x}" if t else x for t, x in zip(df["title"], texts)]
-    raw = df[label_col].tolist()
-    multi = any(";" in str(v) for v in raw)
-    labels: list[Any] = [[s.strip() for s in str(v).split(";") if s.strip()] for v in raw] if multi \
-        else [str(v).strip() for v in raw]
-    keep = [i for i, (t, lab) in enumerate(zip(texts, labels)) if str(t).strip() and lab]
-    if len(keep) < 2:
-        raise NgoTextError(f"{path}: need at least two labelled rows with text")
-    return [texts[i] for i in keep], [labels[i] for i in keep]
-
-
 def cmd_topics_train(args: argparse.Namespace) -> int:
-    from .topics import TopicClassifier
+    from .topics import TopicClassifier, read_labeled_csv
 
-    texts, labels = _read_labeled(args)
+    texts, labels = read_labeled_csv(args.labeled, text_column=args.text_column, label_column=args.label_column,
+                                     delimiter=args.sep, quotechar=args.quotechar, title_column="title",
+                                     skip_incomplete=True)
     clf = TopicClassifier(encoder=args.encoder, entities=args.entities)
     clf.fit(texts, labels)
     clf.save(args.output)
