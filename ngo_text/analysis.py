@@ -75,7 +75,7 @@ def _make_docs(nlp, article: Article) -> tuple[list[Any], CleanText]:
     docs = []
     for a, b in _chunk_bounds(cleaned.text):
         doc = nlp.tokenizer(cleaned.text[a:b]) if b - a > nlp.max_length else nlp.make_doc(cleaned.text[a:b])
-        doc._.published = article.published
+        doc._.ngo_published = article.published
         docs.append(doc)
     return docs, cleaned
 
@@ -92,10 +92,10 @@ def _run_pieces(nlp, docs: list[Any]) -> Any:
 
     done = [_drop_tensor(d) for d in nlp.pipe(docs, batch_size=1)]
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=r".*\[W101\]")  # Doc._.published: set below
+        warnings.filterwarnings("ignore", message=r".*\[W101\]")  # Doc._.ngo_published: set below
         # spaCy's doc.pyi lacks the keyword-only ``exclude`` that Doc.from_docs accepts
         joined = Doc.from_docs(done, ensure_whitespace=False, exclude=["tensor"])  # type: ignore[call-arg]
-    joined._.published = docs[0]._.published
+    joined._.ngo_published = docs[0]._.ngo_published
     return joined
 
 

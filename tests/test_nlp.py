@@ -119,23 +119,23 @@ def test_components_on_a_second_pipeline():
         "Vorstandsvorsitzender Dietmar Roller sprach am 5. Mai 2021 vor Mitgliedern des "
         "Ausschusses für Menschenrechte und humanitäre Hilfe. Das BKA ermittelt. Roller lobte "
         "Europol und die Vereinten Nationen.")
-    doc._.published = REF
+    doc._.ngo_published = REF
     doc = nlp(doc)
     ents = {(e.text, e.label_): e for e in doc.ents}
     assert ("Bundeskriminalamt", "AGENCY") in ents
     assert ("Förderverein Kinderhilfe e. V.", "ORG") in ents  # legal form kept inside
-    assert ents[("Förderverein Kinderhilfe e. V.", "ORG")]._.org_type == "ngo"
+    assert ents[("Förderverein Kinderhilfe e. V.", "ORG")]._.ngo_org_type == "ngo"
     assert ("Dietmar Roller", "PER") in ents  # role word stripped
-    assert ents[("5. Mai 2021", "DATE")]._.value == "2021-05-05"
+    assert ents[("5. Mai 2021", "DATE")]._.ngo_value == "2021-05-05"
     aus = ents[("Ausschusses für Menschenrechte und humanitäre Hilfe", "AGENCY")]
-    assert aus._.canonical == "Ausschuss für Menschenrechte und humanitäre Hilfe"
-    assert ents[("Vereinten Nationen", "AGENCY")]._.canonical == "Vereinte Nationen"
+    assert aus._.ngo_canonical == "Ausschuss für Menschenrechte und humanitäre Hilfe"
+    assert ents[("Vereinten Nationen", "AGENCY")]._.ngo_canonical == "Vereinte Nationen"
     assert ("Europol", "AGENCY") in ents
     bka = [e for e in doc.ents if e.text == "BKA"]
-    assert len(bka) == 2 and all(e.label_ == "AGENCY" and e._.canonical == "Bundeskriminalamt"
+    assert len(bka) == 2 and all(e.label_ == "AGENCY" and e._.ngo_canonical == "Bundeskriminalamt"
                                  for e in bka)
     roller = [e for e in doc.ents if e.text == "Roller"]
-    assert roller and roller[0].label_ == "PER" and roller[0]._.canonical == "Dietmar Roller"
+    assert roller and roller[0].label_ == "PER" and roller[0]._.ngo_canonical == "Dietmar Roller"
 
 
 def test_short_form_missed_by_ner_and_long_form_found_by_schwartz_hearst():
@@ -144,7 +144,7 @@ def test_short_form_missed_by_ner_and_long_form_found_by_schwartz_hearst():
     lau = [e for e in doc.ents if e.text in ("LAU", "Landesamt für Umweltschutz")]
     assert [e.text for e in lau] == ["Landesamt für Umweltschutz", "LAU", "LAU"]
     assert {e.label_ for e in lau} == {"AGENCY"}
-    assert {e._.canonical for e in lau} == {"Landesamt für Umweltschutz"}
+    assert {e._.ngo_canonical for e in lau} == {"Landesamt für Umweltschutz"}
     assert schwartz_hearst("BKA", "Wie das Bundeskriminalamt") == "Bundeskriminalamt"
     assert schwartz_hearst("XYZ", "Bundeskriminalamt") is None
 
@@ -153,7 +153,7 @@ def test_components_standalone_with_config():
     nlp = spacy.blank("de")
     nlp.add_pipe("ngo_dates", config={"ranges": False, "bare_years": False})
     doc = nlp("vom 3. bis 5. Mai 2021, im Jahr 2020")
-    assert [(e.text, e._.value) for e in doc.ents] == [("3.", "2021-05-03"), ("5. Mai 2021", "2021-05-05")]
+    assert [(e.text, e._.ngo_value) for e in doc.ents] == [("3.", "2021-05-03"), ("5. Mai 2021", "2021-05-05")]
     ensure_extensions()
     ensure_extensions()  # idempotent
 
@@ -235,11 +235,11 @@ def test_bundled_pipeline_ijm_dates_and_orgs():
     nlp = load()
     assert load() is nlp
     doc = nlp.make_doc(_ijm_body())
-    doc._.published = dt.date(2021, 4, 30)
+    doc._.ngo_published = dt.date(2021, 4, 30)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         doc = nlp(doc)
-    got = {(e.label_, e._.canonical) for e in doc.ents}
+    got = {(e.label_, e._.ngo_canonical) for e in doc.ents}
     for name in ["International Justice Mission Deutschland e. V.", "Amnesty International Deutschland e. V.",
                  "Internationale Gesellschaft für Menschenrechte e. V.", "Paritätischer Gesamtverband e. V."]:
         assert ("ORG", name) in got, name
@@ -247,7 +247,7 @@ def test_bundled_pipeline_ijm_dates_and_orgs():
                  "Ausschuss für Menschenrechte und humanitäre Hilfe"]:
         assert ("AGENCY", name) in got, name
     assert ("DATE", "2021-05-05") in got
-    assert [e._.value for e in doc.ents if e.label_ == "DATE"] == ["2021-05-05"]
+    assert [e._.ngo_value for e in doc.ents if e.label_ == "DATE"] == ["2021-05-05"]
 
 
 def test_direction_cues_and_dem():
@@ -280,7 +280,7 @@ def test_legal_form_turns_cut_loc_into_org_and_links_short_forms():
     add_components(nlp)
     doc = nlp("Der Flüchtlingsrat Rheinland e. V. (FRR) warnt. Der FRR und der Flüchtlingsrat Rheinland "
               "fordern mehr Plätze.")
-    ents = [(e.text, e.label_, e._.canonical, e._.org_type) for e in doc.ents]
+    ents = [(e.text, e.label_, e._.ngo_canonical, e._.ngo_org_type) for e in doc.ents]
     full = "Flüchtlingsrat Rheinland e. V."
     assert ents == [(full, "ORG", full, "ngo"), ("FRR", "ORG", full, "ngo"), ("FRR", "ORG", full, "ngo"),
                     ("Flüchtlingsrat Rheinland", "ORG", full, "ngo")]
@@ -289,7 +289,7 @@ def test_legal_form_turns_cut_loc_into_org_and_links_short_forms():
 def test_sentence_final_year_token_is_split():
     nlp = add_components(spacy.blank("de"))
     doc = nlp("Das war im Jahr 2019. Dann kam der März 2021. Ende.")
-    assert [(e.text, e._.value) for e in doc.ents] == [("2019", "2019"), ("März 2021", "2021-03")]
+    assert [(e.text, e._.ngo_value) for e in doc.ents] == [("2019", "2019"), ("März 2021", "2021-03")]
     assert doc.text == "Das war im Jahr 2019. Dann kam der März 2021. Ende."
 
 
@@ -299,7 +299,7 @@ def test_surname_links_not_common_nouns():
     ruler.add_patterns([{"label": "PER", "pattern": [{"ORTH": "Anna"}, {"ORTH": "Berg"}]}])
     add_components(nlp)
     doc = nlp("Anna Berg wandert. Berg sagte, am Berg sei es kalt. Tel. 030 2000 1234.")
-    assert [(e.text, e.start_char, e._.canonical) for e in doc.ents] == [
+    assert [(e.text, e.start_char, e._.ngo_canonical) for e in doc.ents] == [
         ("Anna Berg", 0, "Anna Berg"), ("Berg", 19, "Anna Berg")]
 
 
@@ -313,7 +313,7 @@ def test_long_forms_stop_at_line_breaks_and_cut_names_are_extended():
     doc = nlp("Schutzkonzepte für Online\n\nKinderhilfe Horizont e. V. (KHH) fordert mehr. "
               "„Jetzt“, sagt die Geschäftsführerin von Kinderhilfe Horizont e. V. heute. Die KHH wartet. "
               "Online\n\nNeu ist das nicht.")
-    khh = [(e.text, e.label_, e._.canonical) for e in doc.ents if "KHH" in e.text or "Horizont" in e.text]
+    khh = [(e.text, e.label_, e._.ngo_canonical) for e in doc.ents if "KHH" in e.text or "Horizont" in e.text]
     full = "Kinderhilfe Horizont e. V."
     assert khh == [(full, "ORG", full), ("KHH", "ORG", full), (full, "ORG", full), ("KHH", "ORG", full)]
     assert all("\n" not in e.text for e in doc.ents), [e.text for e in doc.ents]

@@ -101,6 +101,10 @@ def build(model: Path, out: Path, shared: Path, *, top_words: int = 200_000,
     lookups = Lookups()
     lookups.add_table("lemma_lookup", table)
     lemmatizer.initialize(lookups=lookups)
+    # the ngo_text components go into the saved config, so spacy.load gives the whole pipeline
+    from ngo_text.nlp.pipeline import add_components
+
+    add_components(nlp)
     nlp.meta["name"] = name.removeprefix("de_")
     nlp.meta["version"] = version
     nlp.meta["description"] = ("German NER (PER, ORG, LOC, MISC) for ngo_text: CNN tok2vec + "

@@ -1,4 +1,4 @@
-"""``ngo_abbreviations``: one ``Span._.canonical`` per real thing in a document.
+"""``ngo_abbreviations``: one ``Span._.ngo_canonical`` per real thing in a document.
 
 * Abbreviation definitions "Bundeskriminalamt (BKA)", "International Justice
   Mission Deutschland e. V. (IJM)" and the reverse "BKA (Bundeskriminalamt)":
@@ -34,6 +34,7 @@ from . import ensure_extensions, set_ents
 from .canonical import LEGAL_TAIL as _LEGAL_TAIL
 from .canonical import name_key
 from .orgs import ORG_LABELS as _ORG_LABELS
+from .orgs import OrgTyper, org_typer
 
 __all__ = ["AbbreviationLinker", "schwartz_hearst"]
 
@@ -136,14 +137,11 @@ class AbbreviationLinker:
         self.link_persons = link_persons
         self.add_missing = add_missing
         self.max_long_words = max_long_words
-        self._typer = None
+        self._nlp = nlp
 
-    def _get_typer(self):
-        if self._typer is None:
-            from .orgs import _default_typer
-
-            self._typer = _default_typer()
-        return self._typer
+    def _get_typer(self) -> OrgTyper:
+        """The org typer of the pipeline's ``ngo_orgs`` (its gazetteer and settings)."""
+        return org_typer(self._nlp)
 
     # -- definitions ---------------------------------------------------------
     def _definitions(self, doc: Doc, ents: list[Span]) -> dict[str, dict]:
@@ -283,7 +281,7 @@ class AbbreviationLinker:
                 for e in doc.ents:
                     if (e.start, e.end) in added_pos:
                         label, org_type, _ = typer.classify(e.text)
-                        e._.org_type = org_type if e.label_ == "ORG" else None
+                        e._.ngo_org_type = org_type if e.label_ == "ORG" else None
         ents_now = list(doc.ents)
         # a later "Horizont e. V." right after "Kinderhilfe" is the long form again
         extended = _extend_to_document_names(doc, ents_now)
@@ -293,8 +291,8 @@ class AbbreviationLinker:
             ents_now = list(doc.ents)
             for e in ents_now:
                 src = known.get(e.text)
-                if src is not None and e._.org_type is None and e.label_ == "ORG":
-                    e._.org_type = src._.org_type
+                if src is not None and e._.ngo_org_type is None and e.label_ == "ORG":
+                    e._.ngo_org_type = src._.ngo_org_type
         # canonical of long forms, then short forms
         remap: dict[str, str] = {}
         for short, d in defs.items():
@@ -302,25 +300,25 @@ class AbbreviationLinker:
                         None)
             if long is None:
                 continue
-            canonical = long._.canonical or _norm(long.text)
-            long._.canonical = canonical
+            canonical = long._.ngo_canonical or _norm(long.text)
+            long._.ngo_canonical = canonical
             for e in ents_now:
                 if e.text == short:
-                    old = e._.canonical
+                    old = e._.ngo_canonical
                     if old and old != canonical and old != short:
                         remap[old] = canonical
-                    e._.canonical = canonical
+                    e._.ngo_canonical = canonical
                     if e.label_ == long.label_:
-                        e._.org_type = long._.org_type
+                        e._.ngo_org_type = long._.ngo_org_type
         for e in ents_now:
-            if e._.canonical in remap:
-                e._.canonical = remap[e._.canonical]
+            if e._.ngo_canonical in remap:
+                e._.ngo_canonical = remap[e._.ngo_canonical]
         self._link_legal_forms(ents_now)
         if self.link_persons:
             self._link_persons(ents_now)
         for e in ents_now:
-            if e._.canonical is None:
-                e._.canonical = _nominative(e) if e.label_ in _ORG_LABELS else _norm(e.text)
+            if e._.ngo_canonical is None:
+                e._.ngo_canonical = _nominative(e) if e.label_ in _ORG_LABELS else _norm(e.text)
         self._unify(doc, ents_now)
         return doc
 
@@ -336,22 +334,22 @@ class AbbreviationLinker:
         groups: dict[str, list[Span]] = {}
         for e in ents:
             if e.label_ in _ORG_LABELS:
-                groups.setdefault(name_key(e._.canonical or e.text), []).append(e)
+                groups.setdefault(name_key(e._.ngo_canonical or e.text), []).append(e)
         for e in ents:  # "Hilfswerk Nord-Süd" MISC is "Hilfswerk Nord-Süd e. V." ORG of the same text
             if e.label_ in ("MISC", "LOC", "PER"):
-                key = name_key(e._.canonical or e.text)
+                key = name_key(e._.ngo_canonical or e.text)
                 if key in groups and len(e) > 1:
                     groups[key].append(e)
         # "Allianz Freiheit" (the NER cut it) is "Allianz Freiheit jetzt e. V." of the same text
         for key in sorted(groups, key=len):
             longer = [k for k in groups if k != key and k.startswith(key + " ")
                       and all(w.islower() for w in k[len(key) + 1:].split())
-                      and any(_LEGAL_TAIL.search(m._.canonical or m.text) for m in groups[k])]
+                      and any(_LEGAL_TAIL.search(m._.ngo_canonical or m.text) for m in groups[k])]
             if len(longer) == 1:
                 groups[longer[0]].extend(groups.pop(key))
         relabel: dict[tuple[int, int], tuple[str, str, str | None]] = {}
         for members in groups.values():
-            canons = [m._.canonical or _norm(m.text) for m in members]
+            canons = [m._.ngo_canonical or _norm(m.text) for m in members]
             if len(set(canons)) == 1 and len({m.label_ for m in members}) == 1:
                 continue
             org_canons = [c for c, m in zip(canons, members) if m.label_ in _ORG_LABELS]
@@ -359,17 +357,17 @@ class AbbreviationLinker:
             rep = members[canons.index(best)]
             for m in members:
                 if m.label_ != rep.label_:
-                    relabel[(m.start, m.end)] = (rep.label_, best, rep._.org_type)
-                m._.canonical = best
+                    relabel[(m.start, m.end)] = (rep.label_, best, rep._.ngo_org_type)
+                m._.ngo_canonical = best
                 if m.label_ == "ORG" and rep.label_ == "ORG":
-                    m._.org_type = rep._.org_type
+                    m._.ngo_org_type = rep._.ngo_org_type
         if relabel:
             new_ents = []
             for e in doc.ents:
                 hit = relabel.get((e.start, e.end))
                 new_ents.append(Span(doc, e.start, e.end, label=hit[0]) if hit else e)
             set_ents(doc, new_ents, {
-                pos: {"canonical": canonical, "org_type": org_type if label == "ORG" else None}
+                pos: {"ngo_canonical": canonical, "ngo_org_type": org_type if label == "ORG" else None}
                 for pos, (label, canonical, org_type) in relabel.items()})
 
     @staticmethod
@@ -378,7 +376,7 @@ class AbbreviationLinker:
         full: dict[str, Span] = {}
         for e in ents:
             if e.label_ in ("ORG", "AGENCY"):
-                canon = e._.canonical or _norm(e.text)
+                canon = e._.ngo_canonical or _norm(e.text)
                 m = _LEGAL_TAIL.search(canon)
                 if m and m.start() > 0:
                     full.setdefault(canon[: m.start()].rstrip(), e)
@@ -386,12 +384,12 @@ class AbbreviationLinker:
             return
         for e in ents:
             if e.label_ in ("ORG", "AGENCY"):
-                key = e._.canonical or _norm(e.text)
+                key = e._.ngo_canonical or _norm(e.text)
                 if key in full:
                     src = full[key]
-                    e._.canonical = src._.canonical or _norm(src.text)
+                    e._.ngo_canonical = src._.ngo_canonical or _norm(src.text)
                     if e.label_ == src.label_:
-                        e._.org_type = src._.org_type
+                        e._.ngo_org_type = src._.ngo_org_type
 
     # -- persons ---------------------------------------------------------------
     @staticmethod
@@ -429,9 +427,9 @@ class AbbreviationLinker:
             if e.label_ != "PER":
                 continue
             if len(e) == 1 and names.get(e.text):
-                e._.canonical = names[e.text]
-            elif e._.canonical is None:
-                e._.canonical = _norm(e.text)
+                e._.ngo_canonical = names[e.text]
+            elif e._.ngo_canonical is None:
+                e._.ngo_canonical = _norm(e.text)
 
 
 @Language.factory(

@@ -42,7 +42,7 @@ from spacy.util import filter_spans
 
 from . import ensure_extensions
 from .lexicon import is_common_noun, is_noun_compound, toponyms
-from .orgs import gazetteer_knows
+from .orgs import org_typer
 
 __all__ = ["PublicBodyRecognizer", "BodyShapes", "load_shapes"]
 
@@ -132,6 +132,7 @@ class PublicBodyRecognizer:
         self.places = places
         self.phrases = phrases
         self.adjectives = adjectives
+        self._nlp = nlp
         self.shapes = load_shapes()
         self._body_rx = re.compile(
             r"(?:[A-ZÄÖÜ][\w\-]*?)?(?:" + "|".join(map(re.escape, self.shapes.body)) + r")\Z",
@@ -363,6 +364,7 @@ class PublicBodyRecognizer:
         return out
 
     def __call__(self, doc: Doc) -> Doc:
+        typer = org_typer(self._nlp)  # the pipeline's ngo_orgs gazetteer
         cands = self.candidates(doc)
         loc_ends = {e.end for e in doc.ents if e.label_ == "LOC"}
         ents = self._retype(list(doc.ents))
@@ -380,7 +382,7 @@ class PublicBodyRecognizer:
                 continue  # crossing an organisation name: trust the name
             if any(e.start == c.start and e.end == c.end and e.label_ == c.label_ for e in overlapping):
                 continue
-            if any(gazetteer_knows(e.text) and e.end < c.end and not (c.end in loc_ends)
+            if any(typer.knows(e.text) and e.end < c.end and not (c.end in loc_ends)
                    for e in overlapping):
                 continue  # the gazetteer knows the whole name: no list runs on after it
             ents = [e for e in ents if e not in overlapping]
@@ -390,14 +392,12 @@ class PublicBodyRecognizer:
         if not added:
             return doc
         doc.ents = sorted(filter_spans(ents), key=lambda s: s.start)
-        from .orgs import classify_org
-
         by_pos = {(e.start, e.end): e for e in doc.ents}
         for span in added:
             e = by_pos.get((span.start, span.end))
             if e is not None:
-                e._.org_type = classify_org(e.text)[1] if e.label_ == "ORG" else None
-                e._.canonical = None  # set by ngo_abbreviations (normalised text)
+                e._.ngo_org_type = typer.classify(e.text)[1] if e.label_ == "ORG" else None
+                e._.ngo_canonical = None  # set by ngo_abbreviations (normalised text)
         return doc
 
 

@@ -54,15 +54,15 @@ def doc_to_entities(doc, *, cleaned: CleanText | None = None,
         label = _LABEL_MAP.get(ent.label_, ent.label_)
         if label not in ENTITY_LABELS:
             continue
-        org_type = ent._.org_type if label == "ORG" else None
+        org_type = ent._.ngo_org_type if label == "ORG" else None
         start, end, text = ent.start_char, ent.end_char, ent.text
         if cleaned is not None and original is not None:
             start, end = cleaned.to_original(start, end)
             text = original[start:end]
         out.append(Entity(
             text=text, label=label, start=start, end=end,
-            canonical=ent._.canonical or " ".join(ent.text.split()),
-            value=ent._.value if label == "DATE" else None, org_type=org_type))
+            canonical=ent._.ngo_canonical or " ".join(ent.text.split()),
+            value=ent._.ngo_value if label == "DATE" else None, org_type=org_type))
     return out
 
 

