@@ -20,6 +20,9 @@ import scipy.sparse as sp  # type: ignore[import-untyped]
 from ..resources import german_function_words
 from .documents import IndexedDoc
 
+#: A term of the index vocabulary: scikit-learn's idea of a word (``\w``, underscores
+#: included) with inner hyphens ("covid-19", "e_mail"). Not the topic features'
+#: ``TOKEN_RE``/``HYPHENATED_WORD_RE``, on purpose: saved indexes hold this vocabulary.
 WORD_RE = re.compile(r"(?u)\b\w[\w\-]*\w\b|\b\w\b")
 #: Width of the hashed character n-gram space.
 CHAR_FEATURES = 2**17

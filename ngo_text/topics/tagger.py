@@ -3,18 +3,18 @@ from __future__ import annotations
 
 import math
 import os
-import re
 from collections import defaultdict
 from functools import lru_cache
 from typing import Any
 
 from ..errors import InputError
 from ..model import Article, Topic
+from .features import HYPHENATED_WORD_RE as _WORD_RE
+from .features import strip_ending
 from .taxonomy import Taxonomy, norm_word
 
 __all__ = ["TaxonomyTagger", "default_tagger"]
 
-_WORD_RE = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
 #: Inflection endings stripped before matching a word form against a term.
 _INFLECTIONS = ("innen", "ern", "nen", "en", "er", "es", "em", "in", "e", "n", "s")
 #: Minimal term length for a match at the start / end / inside of a compound.
@@ -45,10 +45,7 @@ class _Matcher:
 
     @staticmethod
     def _base(word: str) -> str:
-        for s in _INFLECTIONS:
-            if word.endswith(s) and len(word) - len(s) >= 3:
-                return word[: -len(s)]
-        return word
+        return strip_ending(word, _INFLECTIONS, min_stem=3)
 
     def match(self, form: str) -> tuple[tuple[int, str, float], ...]:
         """Topic hits of one normalised word form (no hyphens): the longest term per topic."""
