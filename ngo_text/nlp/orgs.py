@@ -3,8 +3,8 @@
 What the component does, in order:
 
 1. **Gazetteer** (``ngo_text/resources/gazetteer/*.tsv``: name, label AGENCY/ORG,
-   org_type, aliases): one :class:`~spacy.matcher.PhraseMatcher` (built once, at
-   component init) over all names and aliases *with their German inflected
+   org_type, aliases): one :class:`~spacy.matcher.PhraseMatcher` (built once, on
+   first use) over all names and aliases *with their German inflected
    forms* ("Internationale Gesellschaft für Menschenrechte" also matches "der
    Internationalen Gesellschaft ...", "Ausschuss für ..." also "des Ausschusses
    für ..."). A match replaces overlapping entities (an NER span that is larger
