@@ -53,6 +53,32 @@ def test_date_values(text, expected):
     assert dates(text) == expected
 
 
+@pytest.mark.parametrize("ref,expected", [
+    ("2021-03-01", "2020-02-29"),
+    ("2023-03-01", "2024-02-29"),
+    # no 29 February within a year of 2022: the past leap year's, as dateparser gave it
+    ("2022-03-01", "2020-02-29"),
+    (None, "XXXX-02-29"),
+])
+def test_leap_day_without_year(ref, expected):
+    assert dates("am 29. Februar", ref) == [("29. Februar", expected)]
+
+
+def test_impossible_day_has_no_value():
+    assert dates("am 31. Februar 2021") == [("31. Februar 2021", None)]
+
+
+def test_one_date_core_for_entities_and_datelines():
+    import ngo_text.parsing.dates as core
+    import ngo_text.nlp.dates as component
+
+    assert component.find_dates is core.find_dates and component.DateMatch is core.DateMatch
+    # a full date reads the same in the text and in a dateline (two-digit years included)
+    for text in ("5. Mai 2021", "05.05.2021", "4.5.21", "4.5.95", "2021-05-04", "27. APR 2021"):
+        (m,) = find_dates(text)
+        assert core.parse_german_date(text) == dt.date.fromisoformat(m.value), text
+
+
 @pytest.mark.parametrize("text", [
     "Das dauerte drei Jahre.", "seit 10 Tagen", "damals war alles anders", "Guten Morgen!",
     "am Morgen des Unglücks", "von heute auf morgen", "bis heute ungeklärt", "schon heute möglich",

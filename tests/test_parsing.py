@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from ngo_text import Article, InputError, parse
+from ngo_text.parsing.dates import iter_german_dates
 from ngo_text.parsing.quotes import extract_quotes, find_quote_spans, split_role_org
 from ngo_text.parsing.sources import decode_bytes, guess_language
 from ngo_text.parsing.text import split_dateline
@@ -144,6 +145,26 @@ def test_press_text_rules() -> None:
 def test_datelines(text: str, place: str, rest: str) -> None:
     dl = split_dateline(text)
     assert dl is not None and dl.place == place and dl.rest == rest
+
+
+@pytest.mark.parametrize("text,date", [
+    ("Berlin, 5. Mai 2021 – Heute wurde", dt.date(2021, 5, 5)),
+    ("Köln, 05.05.2021. Der Verband", dt.date(2021, 5, 5)),
+    ("Köln, 05.05.21. Der Verband", dt.date(2021, 5, 5)),
+    ("Köln, 05.05.95. Der Verband", dt.date(1995, 5, 5)),  # the date core's two-digit years
+    ("Bonn, 2021-05-04 – Die Stadt", dt.date(2021, 5, 4)),
+    ("München, 21. Jan 2022 – Die Stadt", dt.date(2022, 1, 21)),
+    ("Genf, 31.02.2021 – Die Stadt", None),  # no such day
+    ("Berlin – Die Organisation fordert", None),
+])
+def test_dateline_dates(text: str, date: dt.date | None) -> None:
+    dl = split_dateline(text)
+    assert dl is not None and dl.date == date
+
+
+def test_page_dates_in_reading_order() -> None:
+    text = "vom 3. bis 5. Mai 2021, Stand 01.06.2021; Version 2021-07-01, nicht 31.02.2021"
+    assert list(iter_german_dates(text)) == [dt.date(2021, 5, 5), dt.date(2021, 6, 1), dt.date(2021, 7, 1)]
 
 
 @pytest.mark.parametrize("text", ["Die Organisation – so heißt es – fordert", "Am Montag – so", "Fazit: alles gut"])

@@ -28,7 +28,8 @@ from urllib.parse import urljoin
 from ..errors import quiet_loggers
 from ..model import to_date
 from ..model import Teaser
-from .text import is_boilerplate, iter_german_dates, line_key, normalise_line, rules
+from .dates import iter_german_dates
+from .text import is_boilerplate, line_key, normalise_line, rules
 
 if TYPE_CHECKING:
     from trafilatura.settings import Document

@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
 from ..model import Teaser
+from .dates import parse_german_date
 
 _WS_RE = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _TRAIL_RE = re.compile(r"[\s.…:!|»›>\-–—]+$")
@@ -164,52 +164,6 @@ def teaser_heading(line: str) -> tuple[bool, str | None]:
     if m and line_key(m.group(1)) in headings:
         return True, m.group(2).strip()
     return False, None
-
-
-# --------------------------------------------------------------------------- dates
-_MONTHS = {
-    "januar": 1, "jänner": 1, "jan": 1, "februar": 2, "feb": 2, "märz": 3, "maerz": 3, "mär": 3,
-    "april": 4, "apr": 4, "mai": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7, "august": 8,
-    "aug": 8, "september": 9, "sept": 9, "sep": 9, "oktober": 10, "okt": 10, "november": 11,
-    "nov": 11, "dezember": 12, "dez": 12,
-}
-_DATE_PATTERNS = (
-    re.compile(r"(?P<d>\d{1,2})\.\s*(?P<mname>[A-Za-zÄÖÜäöü]{3,9})\.?\s+(?P<y>\d{4})"),
-    re.compile(r"(?P<d>\d{1,2})\.\s?(?P<m>\d{1,2})\.\s?(?P<y>\d{4}|\d{2})\b"),
-    re.compile(r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})"),
-)
-
-
-def _date_of(m: re.Match[str]) -> _dt.date | None:
-    gd = m.groupdict()
-    try:
-        month = int(gd["m"]) if gd.get("m") else _MONTHS.get(gd["mname"].lower().rstrip("."))
-        if not month:
-            return None
-        year = int(gd["y"])
-        year = year + 2000 if year < 100 else year
-        return _dt.date(year, month, int(gd["d"]))
-    except (ValueError, TypeError):
-        return None
-
-
-def iter_german_dates(text: str) -> Iterator[_dt.date]:
-    """Every German date in ``text`` in reading order ("5. Mai 2021", "05.05.2021", "2021-05-05")."""
-    matches = sorted((m for rx in _DATE_PATTERNS for m in rx.finditer(text)), key=lambda m: m.start())
-    for m in matches:
-        day = _date_of(m)
-        if day is not None:
-            yield day
-
-
-def parse_german_date(text: str) -> _dt.date | None:
-    """Parse the first German date in ``text`` ("5. Mai 2021", "05.05.2021", "2021-05-05")."""
-    for rx in _DATE_PATTERNS:
-        m = rx.search(text)
-        day = _date_of(m) if m else None
-        if day is not None:
-            return day
-    return None
 
 
 # --------------------------------------------------------------------------- dateline
