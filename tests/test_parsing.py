@@ -14,7 +14,7 @@ from ngo_text import Article, InputError, parse
 from ngo_text.parsing.dates import iter_german_dates
 from ngo_text.parsing.quotes import extract_quotes, find_quote_spans, split_role_org
 from ngo_text.parsing.sources import decode_bytes, guess_language
-from ngo_text.parsing.text import split_dateline
+from ngo_text.parsing.text import is_contact_role, split_dateline
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("NGO_TEXT_SHARED", REPO / ".." / "shared"))
@@ -733,3 +733,19 @@ def test_press_releases_are_not_page_copies(sample_dir, shared_dir) -> None:
         text = f.read_text(encoding="utf-8")
         assert not looks_like_page_copy(text), f.name
         assert not any("whole web page" in w for w in parse(f).warnings)
+
+
+def test_press_contact_credits_and_references_are_no_article_text() -> None:
+    text = ("Titel der Meldung\n\nBerlin – Der Verband fordert mehr Geld für die Pflege in allen Ländern.\n\n"
+            "Pressesprecherin Anna Klein sagte dazu nichts\n\n"
+            "© Presse- und Informationsamt der Bundesregierung | Fotograf Beispielname\n\n"
+            "Weitere Sätze folgen hier im Text.\n\n"
+            "[1] Muster, Max. 2016. Ein Buch über Arbeit. Berlin: Verlag.\n\n"
+            "Anna Klein\nStellvertretende Pressesprecherin und Leitung Presse\nTel. 030 1234\n\n"
+            "Noch ein Absatz nach dem Kontakt, der nicht mehr zum Artikel gehört.")
+    a = parse(text)
+    assert a.paragraphs == ["Pressesprecherin Anna Klein sagte dazu nichts", "Weitere Sätze folgen hier im Text."]
+    # a page line that holds the contact's name and role on lines of its own
+    assert is_contact_role("Alexandra Weber \n \n Stellvertretende Pressesprecherin und Bereichsleitung Presse")
+    assert is_contact_role("Pressesprecher*in Markus Ulrich")
+    assert not is_contact_role("Pressesprecherin Anna Klein sagte dazu nichts")

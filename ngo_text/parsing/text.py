@@ -145,6 +145,33 @@ def is_footer_start(line: str) -> bool:
     return any(rx.match(low) for rx in r.footer_regexes)
 
 
+# the role line of a press contact closing the article ("Pressesprecher*in Markus Ulrich",
+# "Stellvertretende Pressesprecherin und Bereichsleitung Presse"): a person's role, then role words
+# and names only, so "Pressesprecherin Anna Klein sagte dazu nichts" (running text) is none, and a
+# "Pressekontakt" box inside a page is left to the footer rules (pages keep the text after it)
+_CONTACT_ROLE_RE = re.compile(
+    r"^(?:Stellvertretende[rn]?\s+)?(?:Presse|Medien)(?:sprecher|referent)\S*"
+    r"(?:\s+(?:und|für|der|des|&|[A-ZÄÖÜ][\w*.\-]*))*\s*$")
+# a name or organisation line above it ("Alexandra Weber", "LSVD-Bundesverband")
+_CONTACT_NAME_RE = re.compile(r"^[A-ZÄÖÜ][\w.\-]*(?:\s+[A-ZÄÖÜ][\w.\-]*){0,3}$")
+
+
+def is_contact_role(line: str) -> bool:
+    """``True`` for the role line of a press contact ("Pressesprecherin Anna Klein").
+
+    A line of a web page may hold the name, the role and the address on lines of
+    its own ("Alexandra Weber\n\nStellvertretende Pressesprecherin"): then the
+    role line must come after at most two name lines.
+    """
+    subs = [normalise_line(x) for x in line.split("\n") if x.strip()]
+    for i, sub in enumerate(subs[:3]):
+        if len(sub) <= 160 and _CONTACT_ROLE_RE.match(sub):
+            return True
+        if not _CONTACT_NAME_RE.match(sub):
+            return False
+    return False
+
+
 @lru_cache(maxsize=8192)
 def teaser_heading(line: str) -> tuple[bool, str | None]:
     """Recognise a teaser heading.
@@ -367,6 +394,16 @@ def analyse_blocks(blocks: list[list[str]], *, title: str | None = None, join: b
             continue
         kept: list[str] = []
         for line in block:
+            if is_contact_role(line) and body and state == "body":
+                # the press contact closes the article: drop it, its name lines and the rest
+                for _ in range(2):
+                    if kept and _CONTACT_NAME_RE.match(normalise_line(kept[-1])):
+                        kept.pop()
+                    elif not kept and body and _CONTACT_NAME_RE.match(normalise_line(body[-1])):
+                        body.pop()
+                flush(kept, state)
+                kept, state = [], "after"
+                break
             if is_footer_start(line) and (body or zone or kept or state != "body"):
                 if page:
                     continue
