@@ -71,9 +71,13 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_bare:
             if args.model == "accurate":
                 from ngo_text.nlp.e5 import component  # noqa: F401  (registers ngo_e5_ner)
-            runs.append((f"bare {BUNDLED_PIPELINES[args.model].name}", spacy.load(BUNDLED_PIPELINES[args.model])))
+            from ngo_text.nlp.pipeline import COMPONENTS
+
+            # the saved pipeline declares the ngo_text components: the bare NER leaves them out
+            runs.append((f"bare {BUNDLED_PIPELINES[args.model].name}",
+                         spacy.load(BUNDLED_PIPELINES[args.model], exclude=list(COMPONENTS))))
     else:
-        runs.append((args.model, spacy.load(args.model)))
+        runs.append((args.model, spacy.load(args.model)))  # as saved (with ngo_text components if declared)
     sets = [("GermEval 2014 dev (outer)", ner / "germeval2014" / "dev.tsv", "germeval", None),
             ("GermEval 2014 test (outer)", ner / "germeval2014" / "test.tsv", "germeval", None)]
     if args.extra:

@@ -154,7 +154,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--average-from", type=int, default=0,
                     help="average the weights from this epoch on (4 snapshots per epoch, SWA-style) and export "
-                         "the average after the last epoch (0: off; implies exporting the end of training)")
+                         "the average after the last epoch (0: off; implies exporting the end of training). Measured "
+                         "2026-12-01 on the shipped mix, from epoch 4 of 6: GermEval test 0.831 as without, real "
+                         "pages dev 0.823 vs 0.824: not used by the recipe")
     ap.add_argument("--resume", action="store_true")
     args = ap.parse_args(argv)
     torch.manual_seed(args.seed)
