@@ -129,6 +129,14 @@ def test_person_compounds_and_cardinals():
     assert not any(t == "Blasius-Segen" for _, t in ents)
 
 
+def test_acronyms_of_concepts_are_no_entities():
+    nlp = _ruler([("BGE", "ORG"), ("Deutsche Umwelthilfe", "ORG")])
+    ents = _ents(nlp, "Wir unterstützen das Volksbegehren zum Bedingungslosen Grundeinkommen (BGE)! Das BGE "
+                      "ist gut, sagt die Deutsche Umwelthilfe (DUH). Die DUH klagt.")
+    assert not any(t == "BGE" for _, t in ents)
+    assert ("ORG", "DUH") in ents  # the long form is an entity: an organisation's acronym
+
+
 def test_units_legal_forms_and_abbreviated_bodies():
     nlp = _ruler([("Landkreises Verden", "PER"), ("LSVD e.", "ORG"), ("Wasserstraßen- und Schifffahrtsamt", "AGENCY"),
                   ("WSA Weser", "ORG")])

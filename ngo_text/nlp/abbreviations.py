@@ -15,6 +15,9 @@
 * Short names: "Aurora" after "Menschenrechtsbüro Aurora e. V." (common
   nouns, then one name word) is that organisation, also where the NER made it
   a person or a place.
+* Concepts: an acronym defined for words that are no name ("Afrikanische
+  Schweinepest (ASP)", "Bedingungsloses Grundeinkommen (BGE)") is no entity anywhere
+  in the document.
 * Persons: a later "Roller" links to the earlier "Dietmar Roller" (unique
   surname within the document); untagged surname mentions are added as PER.
 * Every other entity without a canonical gets its normalised text.
@@ -172,6 +175,40 @@ class AbbreviationLinker:
                     defs.setdefault(doc[i - 1].text, {"long": long})
         return defs
 
+    @staticmethod
+    def _concepts(doc: Doc, ents: list[Span]) -> set[str]:
+        """Acronyms a document defines for a thing that is no name ("Afrikanische Schweinepest (ASP)").
+
+        The words before the brackets that spell the acronym (Schwartz-Hearst) are
+        lower-case words, capitalised adjectives and common nouns, ending in a common
+        noun, and no entity ends there: such an acronym is no organisation or work.
+        """
+        from .lexicon import is_common_noun, is_noun_compound, names
+
+        ends = {e.end for e in ents}
+        out: set[str] = set()
+        for i, tok in enumerate(doc[:-2]):
+            short = doc[i + 1].text
+            if tok.text != "(" or doc[i + 2].text != ")" or not short.isupper() or len(short) < 2 \
+                    or i in ends:
+                continue
+            window = doc[max(doc[i].sent.start if doc.has_annotation("SENT_START") else 0, i - 8):i]
+            found = schwartz_hearst(short, window.text)
+            if not found:
+                continue
+            words = [w for w in found.split() if w[:1].isalpha()]
+            if not words or len(words) > 6:
+                continue
+
+            def noun(w: str) -> bool:
+                return is_common_noun(w) or is_noun_compound(w, min_head=4)
+
+            if not noun(words[-1]) or any(w in names() for w in words):
+                continue
+            if all(w[:1].islower() or noun(w) or w.endswith(("e", "en", "er", "es", "em")) for w in words[:-1]):
+                out.add(short)
+        return out
+
     def _sh_span(self, doc: Doc, paren: int, short: str) -> Span | None:
         """Long form before ``paren`` found by Schwartz-Hearst, typed by gazetteer/rules."""
         sent_start = doc[paren].sent.start if doc.has_annotation("SENT_START") else 0
@@ -232,6 +269,10 @@ class AbbreviationLinker:
 
     def __call__(self, doc: Doc) -> Doc:
         ents = list(doc.ents)
+        concepts = self._concepts(doc, ents)
+        if concepts:  # "ASP" after "Afrikanischen Schweinepest (ASP)" is a disease, no organisation
+            ents = [e for e in ents if e.text not in concepts]
+            doc.ents = ents
         defs = self._definitions(doc, ents)
         short_names = self._short_names(doc, ents, defs)
         added: list[Span] = []
