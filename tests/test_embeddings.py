@@ -162,7 +162,9 @@ def test_topic_classifier_with_encoder_fits_saves_and_loads(tmp_path) -> None:
     v2 = TopicClassifier.load(_rewrite(tmp_path / "enc.zip", tmp_path / "v2.zip", meta_fn=_setkey("version", 2)))
     assert np.allclose(v2.decision_function(Xt), clf.decision_function(Xt), atol=1e-4)
     assert clf.explain(Xt[0])  # words still explain the prediction
-    with pytest.raises(InputError, match="unknown encoder"):
+    from ngo_text.errors import ParameterError
+
+    with pytest.raises(ParameterError, match="unknown encoder"):  # an invalid setting: a ValueError
         TopicClassifier(encoder="bert").fit(X, y)
 
 
@@ -228,9 +230,11 @@ def test_topic_classifier_default_encoder_views(tmp_path) -> None:
     assert loaded.encoder_tokens == (64, 256)
     Xt, _ = _synthetic(4, seed=1)
     assert np.allclose(loaded.decision_function(Xt), clf.decision_function(Xt), atol=1e-4)
-    with pytest.raises(InputError, match="encoder_tokens"):
+    from ngo_text.errors import ParameterError
+
+    with pytest.raises(ParameterError, match="encoder_tokens"):
         TopicClassifier(encoder="use-multilingual", encoder_tokens=(64, 1)).fit(X, y)
-    with pytest.raises(InputError, match="encoder_tokens"):
+    with pytest.raises(ParameterError, match="encoder_tokens"):
         TopicClassifier(encoder="use-multilingual", encoder_tokens=()).fit(X, y)
     # a file whose views do not match its coefficients, or are nonsense, is damaged
     from test_topics import _rewrite, _setparam
