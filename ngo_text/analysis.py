@@ -13,13 +13,14 @@ import re
 from collections.abc import Sized
 from typing import Any, Iterable, Iterator
 
-from .model import Article, Entity, Topic, to_date
+from .model import Article, Entity, Quote, Topic, to_date
 # Doc -> Entity lives with the nlp layer, so that the topic classifier can use it too
 from .nlp.entities import doc_to_entities, resolve_nlp, text_entities
 from .nlp.normalize import CleanText, clean_for_nlp
+from .parsing.names import PersonNames, person_name
 
-__all__ = ["analyze", "analyze_many", "analyze_each", "doc_to_entities", "dateline_entities",
-           "resolve_nlp", "text_entities"]
+__all__ = ["analyze", "analyze_many", "analyze_each", "align_speakers", "doc_to_entities",
+           "dateline_entities", "resolve_nlp", "speaker_entities", "text_entities"]
 
 def _to_article(source: Any, url: str | None, published: Any) -> Article:
     if isinstance(source, Article):
@@ -144,29 +145,52 @@ def dateline_entities(article: Article, entities: list[Entity]) -> list[Entity]:
     return sorted(out, key=lambda e: e.start)
 
 
+def align_speakers(quotes: list[Quote], entities: list[Entity]) -> list[Quote]:
+    """``quotes`` with each speaker written as the canonical name of its PER entity.
+
+    The speaker goes through the resolver of the entity linker
+    (:class:`~ngo_text.parsing.names.PersonNames` over the PER canonicals): a bare
+    "Roller" the linker resolved to "Dietmar Roller" becomes "Dietmar Roller"; titles
+    are dropped. :func:`speaker_entities` then adds speakers the NER missed as PER.
+    New :class:`Quote` objects: the input article's quotes stay as they are.
+    """
+    persons = PersonNames(e.canonical for e in entities if e.label == "PER" and e.canonical)
+    out = []
+    for q in quotes:
+        if q.speaker:
+            name = person_name(q.speaker)
+            q = dataclasses.replace(q, speaker=persons.resolve(name) or name)
+        out.append(q)
+    return out
+
+
 def speaker_entities(article: Article, entities: list[Entity]) -> list[Entity]:
     """``entities`` plus the quote speakers as PER at their mentions where the NER missed them.
 
     The structure parser knows who speaks ("…“, sagte Yusuf Arslan"); a speaker is a
     person whatever the NER says about the name. Academic titles are not part of the
     entity (ANNOTATION.md); a mention inside another entity is left to that entity.
+    The entity's canonical is the speaker's name (:func:`align_speakers`), so every
+    speaker named in the text is the canonical of a PER entity.
     """
-    from .parsing.quotes import strip_titles
-
-    names = {strip_titles(q.speaker) for q in article.quotes if q.speaker}
-    names = {n for n in names if " " in n}  # full names only: a bare surname is resolved to one
+    names = {person_name(q.speaker) for q in article.quotes if q.speaker}
     if not names:
         return entities
     text = article.text
     out = list(entities)
     for name in sorted(names):
-        for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
+        if " " not in name and any(name in (e.text, e.canonical) for e in out):
+            # a bare word the NER tagged: the linker's PER, or no person at all
+            # ("sagte Greenpeace": an ORG stays an ORG)
+            continue
+        pattern = r"\s+".join(re.escape(w) for w in name.split())
+        for m in re.finditer(rf"(?<![\w-]){pattern}(?![\w-])", text):
             a, b = m.span()
             hit = [e for e in out if e.start < b and a < e.end]
             if any(e.label == "PER" or not (a <= e.start and e.end <= b) for e in hit):
                 continue  # already a person, or inside a longer entity
             out = [e for e in out if e not in hit]
-            out.append(Entity(text=name, label="PER", start=a, end=b, canonical=name))
+            out.append(Entity(text=text[a:b], label="PER", start=a, end=b, canonical=name))
     return sorted(out, key=lambda e: e.start)
 
 
@@ -179,8 +203,9 @@ def _drop_tensor(doc: Any) -> Any:
 
 
 def _finish(article: Article, doc, cleaned: CleanText, tagger) -> Article:
-    article.entities = speaker_entities(article, dateline_entities(
-        article, doc_to_entities(doc, cleaned=cleaned, original=article.text)))
+    entities = dateline_entities(article, doc_to_entities(doc, cleaned=cleaned, original=article.text))
+    article.quotes = align_speakers(article.quotes, entities)
+    article.entities = speaker_entities(article, entities)
     if tagger is not None:
         article.topics = [t for t in tagger(doc, article) if isinstance(t, Topic)]
     return article

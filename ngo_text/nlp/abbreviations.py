@@ -20,6 +20,8 @@
   in the document.
 * Persons: a later "Roller" links to the earlier "Dietmar Roller" (unique
   surname within the document); untagged surname mentions are added as PER.
+  Names resolve through :class:`ngo_text.parsing.names.PersonNames`, the resolver
+  of the quote attribution, so ``Quote.speaker`` is the PER canonical.
 * Every other entity without a canonical gets its normalised text.
 
 Run it after ``ngo_orgs`` (which sets nominative gazetteer canonicals such as
@@ -33,6 +35,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from ..parsing.names import PersonNames, person_name
 from . import ensure_extensions, set_ents
 from .canonical import LEGAL_TAIL as _LEGAL_TAIL
 from .canonical import name_key
@@ -434,24 +437,12 @@ class AbbreviationLinker:
 
     # -- persons ---------------------------------------------------------------
     @staticmethod
-    def _surnames(ents: list[Span]) -> dict[str, str | None]:
-        """surname -> full name (None when two different persons share it)."""
-        out: dict[str, str | None] = {}
-        for e in ents:
-            if e.label_ != "PER" or len(e) < 2:
-                continue
-            last = e[-1].text
-            if not last[:1].isupper() or len(last) < 3:
-                continue
-            full = _norm(e.text)
-            if last in out and out[last] not in (None, full):
-                out[last] = None
-            elif last not in out:
-                out[last] = full
-        return out
+    def _persons(ents: list[Span]) -> PersonNames:
+        """The document's full person names (PER entities of two or more tokens)."""
+        return PersonNames(e.text for e in ents if e.label_ == "PER" and len(e) >= 2)
 
     def _missing_surnames(self, doc: Doc, ents: list[Span]) -> list[Span]:
-        names = {k: v for k, v in self._surnames(ents).items() if v}
+        names = self._persons(ents).surnames()
         if not names:
             return []
         covered: set[int] = set()
@@ -463,14 +454,16 @@ class AbbreviationLinker:
                 and not (t.i > 0 and doc[t.i - 1].lower_ in _NOT_BEFORE_NAME)]
 
     def _link_persons(self, ents: list[Span]) -> None:
-        names = self._surnames(ents)
+        # the resolver of the quote attribution: Quote.speaker and the PER canonical agree
+        names = self._persons(ents)
         for e in ents:
             if e.label_ != "PER":
                 continue
-            if len(e) == 1 and names.get(e.text):
-                e._.ngo_canonical = names[e.text]
+            full = names.resolve(e.text) if len(e) == 1 else None
+            if full:
+                e._.ngo_canonical = full
             elif e._.ngo_canonical is None:
-                e._.ngo_canonical = _norm(e.text)
+                e._.ngo_canonical = person_name(e.text)
 
 
 @Language.factory(

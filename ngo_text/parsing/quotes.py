@@ -15,6 +15,10 @@ attributes each quotation from its sentence:
 
 A surname resolves to a full name mentioned in the article ("Roller" ->
 "Dietmar Roller", "sagte Weiß" -> "Daniel Weiß") and inherits the role and organisation known for that person.
+Names resolve through :class:`~ngo_text.parsing.names.PersonNames`, the resolver of the
+entity linker too: a speaker is written as the person entity's canonical name (no
+academic titles: "Dr. Sabine Keller" -> "Sabine Keller"; a surname two persons share
+stays the bare surname).
 Speech verbs and role words are data: ``resources/speech_verbs.txt`` and
 the ``[quotes]`` list of ``resources/roles.txt``. The rules are heuristics for press-release German; a
 quote whose speaker cannot be found keeps ``speaker=None``.
@@ -28,6 +32,7 @@ from importlib import resources
 
 from ..model import Quote
 from ..resources import role_words
+from .names import TITLE, PersonNames
 
 # --------------------------------------------------------------------------- resources
 
@@ -127,13 +132,8 @@ def find_quote_spans(text: str) -> list[QuoteSpan]:
 # lower-case letters of Latin names: German, and Latin-1/Latin Extended-A ("Szymański", "Dvořák")
 _LOW = "a-zß\u00e0-\u00f6\u00f8-\u00ff\u0101-\u017f'’"
 _TOK = rf"[A-ZÄÖÜ\u00c0-\u00d6\u00d8-\u00de\u0100-\u017e][{_LOW}]+(?:-[A-ZÄÖÜ][{_LOW}]+)?"
-_TITLE = r"(?:(?:Prof\.|Dr\.(?:\s?med\.|\s?h\.\s?c\.)?|Dipl\.-\w+\.?)\s+)"
+_TITLE = TITLE
 _PART = r"(?:von der|van der|von|van|de|zu|di|da|del|ter|ten)"
-def strip_titles(name: str) -> str:
-    """``name`` without academic titles ("Prof. Dr. Martin Kühn" -> "Martin Kühn")."""
-    return re.sub(_TITLE, "", name).strip()
-
-
 NAME = rf"{_TITLE}*{_TOK}(?:\s+[A-ZÄÖÜ]\.)?(?:\s+{_TOK})?(?:\s+{_PART})?\s+{_TOK}"
 _NAME_RE = re.compile(rf"^{NAME}$")
 
@@ -148,6 +148,7 @@ gleichzeitig allerdings leider zudem außerdem deshalb daher trotzdem gerade vor
 _NOUN_SUFFIX = ("ung", "heit", "keit", "schaft", "tion", "ität", "ismus", "organisation", "verband",
                 "verein", "amt", "ministerium", "gesetz", "bericht", "ausschuss", "stiftung", "hilfe")
 _PRONOUNS = {"er", "sie", "ihm", "ihr"}
+_HONORIFICS = {"frau", "herr", "herrn"}
 
 
 def plausible_name(name: str) -> bool:
@@ -163,49 +164,50 @@ def plausible_name(name: str) -> bool:
 
 
 class _People:
-    """Full names met in the article with the role/organisation known for them."""
+    """Full names met in the article with the role/organisation known for them.
+
+    Names resolve through :class:`~.names.PersonNames`, the resolver the entity
+    linker uses too (titles dropped; a surname two persons share names neither).
+    """
 
     def __init__(self) -> None:
+        self.names = PersonNames()
         self.info: dict[str, tuple[str | None, str | None]] = {}
-        self.by_surname: dict[str, str] = {}
-        self.by_first: dict[str, str] = {}
         self.text = ""
 
     def add(self, name: str, role: str | None = None, org: str | None = None) -> str:
-        name = re.sub(r"\s+", " ", name).strip()
+        name = self.names.add(name)
         old = self.info.get(name, (None, None))
         self.info[name] = (old[0] or role, old[1] or org)
-        toks = name.split()
-        if len(toks) >= 2:
-            self.by_surname.setdefault(toks[-1], name)
-            self.by_first.setdefault(toks[0], name)
         return name
 
     def resolve(self, token: str) -> str | None:
-        if token in self.info:
-            return token
-        return self.by_surname.get(token)
+        return self.names.resolve(token)
 
     def role_org(self, name: str) -> tuple[str | None, str | None]:
         return self.info.get(name, (None, None))
 
     def mentioned(self, surname: str) -> str | None:
-        """The full name "[Dr.] Vorname Nachname" for ``surname`` as written in the article.
+        """The full name "Vorname Nachname" for ``surname`` as written in the article (titles dropped).
 
         Used when a quote is attributed by surname only ("sagte Weiß") and the person
         was introduced without a role apposition ("der Handballer Daniel Weiß").
-        The first plausible mention wins; the name is registered for later quotes.
+        The names are registered for later quotes; when two persons with that surname
+        are mentioned ("Dietmar Roller und Anna Roller"), the surname names neither.
         """
         if not self.text or surname.lower() in _NOT_NAME:
             return None
         rx = re.compile(rf"(?<![\w.])(?:{_TITLE})*{_TOK}(?:\s+[A-ZÄÖÜ]\.)?(?:\s+{_PART})?\s+{re.escape(surname)}\b")
+        found = None
         for m in rx.finditer(self.text):
             name = m.group(0)
             first = re.sub(_TITLE, "", name).split()[0]
-            if first.lower() in _NOT_NAME or is_role_word(first) or not plausible_name(name):
-                continue
-            return self.add(name)
-        return None
+            if first.lower() in _NOT_NAME or first.lower() in _HONORIFICS or is_role_word(first) \
+                    or not plausible_name(name):
+                continue  # "Frau Roller" is no second person with that surname
+            name = self.add(name)
+            found = found or name
+        return None if self.names.ambiguous(surname) else found
 
 
 # --------------------------------------------------------------------------- role/org
