@@ -47,8 +47,9 @@ def to_date(value: Any, *, strict: bool = False) -> _dt.date | None:
 class Quote:
     """A quotation in the body with the person it is attributed to.
 
-    ``speaker`` is the full name as resolved within the article (a later
-    "Roller" resolves to "Dietmar Roller"); ``role`` and ``organisation`` come
+    ``speaker`` is the full name as resolved within the article, without academic
+    titles (a later "Roller" resolves to "Dietmar Roller"); after ``analyze`` it is the
+    ``canonical`` of the speaker's PER entity. ``role`` and ``organisation`` come
     from the attribution phrase ("Dietmar Roller, Vorstandsvorsitzender von IJM").
     Any of the three may be ``None`` when the text does not say.
     """
