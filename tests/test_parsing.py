@@ -749,3 +749,13 @@ def test_press_contact_credits_and_references_are_no_article_text() -> None:
     assert is_contact_role("Alexandra Weber \n \n Stellvertretende Pressesprecherin und Bereichsleitung Presse")
     assert is_contact_role("Pressesprecher*in Markus Ulrich")
     assert not is_contact_role("Pressesprecherin Anna Klein sagte dazu nichts")
+
+
+def test_caption_and_credit_inside_a_page_line_are_dropped() -> None:
+    from ngo_text.parsing.text import drop_credits
+
+    line = "Gäste vor dem Schriftzug #WeRemember \n © Presse- und Informationsamt | Anna Muster \n \n 77 Jahre danach."
+    assert drop_credits(line) == "77 Jahre danach."
+    # a sentence above a credit is text; a line without a credit stays as it is
+    assert drop_credits("Wir sind da.\nFoto: Max Muster\nWeiter.") == "Wir sind da.\nWeiter."
+    assert drop_credits("Zwei\nZeilen ohne Credit") == "Zwei\nZeilen ohne Credit"

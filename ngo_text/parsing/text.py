@@ -156,6 +156,31 @@ _CONTACT_ROLE_RE = re.compile(
 _CONTACT_NAME_RE = re.compile(r"^[A-ZÄÖÜ][\w.\-]*(?:\s+[A-ZÄÖÜ][\w.\-]*){0,3}$")
 
 
+_CREDIT_RE = re.compile(r"^\s*(?:©|\(c\)|Fotos?:|Bild:|Foto/Grafik:)\s*\S.{0,120}$", re.IGNORECASE)
+
+
+def drop_credits(line: str) -> str:
+    """A page line without its photo credit and the caption right above it.
+
+    Web pages put an image's caption, its credit ("© Presse- und Informationsamt der
+    Bundesregierung | Name") and the next paragraph into one element; the credit and
+    a caption line before it (short, no sentence end) are no article text.
+    """
+    if "\n" not in line:
+        return line
+    subs = line.split("\n")
+    out: list[str] = []
+    for sub in subs:
+        if _CREDIT_RE.match(sub):
+            if out and not out[-1].strip():
+                out.pop()
+            if out and len(out[-1].strip()) <= 200 and not _ends_sentence(out[-1].strip()):
+                out.pop()  # the caption above the credit
+            continue
+        out.append(sub)
+    return "\n".join(out).strip("\n ") if len(out) != len(subs) else line
+
+
 def is_contact_role(line: str) -> bool:
     """``True`` for the role line of a press contact ("Pressesprecherin Anna Klein").
 
@@ -394,6 +419,9 @@ def analyse_blocks(blocks: list[list[str]], *, title: str | None = None, join: b
             continue
         kept: list[str] = []
         for line in block:
+            line = drop_credits(line)
+            if not line.strip():
+                continue
             if is_contact_role(line) and body and state == "body":
                 # the press contact closes the article: drop it, its name lines and the rest
                 for _ in range(2):
