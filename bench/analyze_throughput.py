@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         bare = spacy.load(BUNDLED_PIPELINES[model])
         list(bare.pipe(texts[:4]))  # warm-up (the accurate encoder quantises its graph here)
         nlp = load(model)
-        list(analyze_many(arts[:4], nlp=nlp, topics=topics))  # warm-up (gazetteer, classifier, dateparser)
+        list(analyze_many(arts[:4], nlp=nlp, topics=topics))  # warm-up (gazetteer, classifier)
 
         def run_bare() -> float:
             t0 = time.perf_counter()

