@@ -129,6 +129,13 @@ def test_person_compounds_and_cardinals():
     assert not any(t == "Blasius-Segen" for _, t in ents)
 
 
+def test_full_stop_after_a_legal_form_is_no_part_of_the_name():
+    nlp = _ruler([("Muster GmbH.", "ORG")])
+    a = ngo_text.analyze("Titel\n\nBerlin – Wir ermitteln gegen die Muster GmbH. Sie schweigt.", nlp=nlp, topics=None)
+    e = next(e for e in a.entities if e.label == "ORG")
+    assert (e.text, e.canonical, a.text[e.start:e.end]) == ("Muster GmbH", "Muster GmbH", "Muster GmbH")
+
+
 def test_acronyms_of_concepts_are_no_entities():
     nlp = _ruler([("BGE", "ORG"), ("Deutsche Umwelthilfe", "ORG")])
     ents = _ents(nlp, "Wir unterstützen das Volksbegehren zum Bedingungslosen Grundeinkommen (BGE)! Das BGE "

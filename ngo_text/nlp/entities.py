@@ -34,6 +34,10 @@ def resolve_nlp(nlp: Any = None):
     return nlp
 
 
+#: legal forms that have no full stop of their own: "Muster GmbH." ends a sentence
+_LEGAL_WITH_STOP = frozenset({"GmbH.", "gGmbH.", "mbH.", "AG.", "KG.", "SE.", "UG.", "KGaA.", "eG."})
+
+
 def doc_to_entities(doc, *, cleaned: CleanText | None = None,
                     original: str | None = None) -> list[Entity]:
     """The entities of a processed Doc as :class:`Entity` objects.
@@ -56,12 +60,18 @@ def doc_to_entities(doc, *, cleaned: CleanText | None = None,
             continue
         org_type = ent._.ngo_org_type if label == "ORG" else None
         start, end, text = ent.start_char, ent.end_char, ent.text
+        canonical = ent._.ngo_canonical or " ".join(ent.text.split())
+        if ent[-1].text in _LEGAL_WITH_STOP:
+            # spaCy keeps a sentence's full stop on "GmbH." (one token): no part of the name
+            end -= 1
+            text = text[:-1]
+            canonical = canonical[:-1] if canonical.endswith(ent[-1].text) else canonical
         if cleaned is not None and original is not None:
             start, end = cleaned.to_original(start, end)
             text = original[start:end]
         out.append(Entity(
             text=text, label=label, start=start, end=end,
-            canonical=ent._.ngo_canonical or " ".join(ent.text.split()),
+            canonical=canonical,
             value=ent._.ngo_value if label == "DATE" else None, org_type=org_type))
     return out
 
