@@ -759,3 +759,14 @@ def test_caption_and_credit_inside_a_page_line_are_dropped() -> None:
     # a sentence above a credit is text; a line without a credit stays as it is
     assert drop_credits("Wir sind da.\nFoto: Max Muster\nWeiter.") == "Wir sind da.\nWeiter."
     assert drop_credits("Zwei\nZeilen ohne Credit") == "Zwei\nZeilen ohne Credit"
+
+
+def test_kicker_above_the_repeated_headline_is_no_lead() -> None:
+    from ngo_text.parsing.text import analyse_blocks
+
+    title = "Was bringen alternative Therapien bei Krebs?"
+    blocks = [["Gesundheit"], [title], ["Beim Krebskongress in Linz ging es um Schul- und Komplementärmedizin."],
+              ["Die Veranstalter zogen Bilanz."]]
+    st = analyse_blocks(blocks, title=title, join=False)
+    assert st.title == title
+    assert st.lead.startswith("Beim Krebskongress in Linz")

@@ -470,6 +470,11 @@ def analyse_blocks(blocks: list[list[str]], *, title: str | None = None, join: b
             body.insert(0, first)
             first = ""
         st.title = first
+    # a kicker above the title repeated as the page's headline ("Gesundheit" / "Was bringen
+    # alternative Therapien bei Krebs?"): neither is the lead
+    if len(body) >= 3 and st.title and "\n" not in body[0] and len(body[0].split()) <= 3 \
+            and line_key(body[1]) == line_key(st.title) and not re.search(r"[.!?:;,“\"»)]$", body[0].strip()):
+        del body[:2]
     # lines above the lead that are no lead: a place left alone by the page's markup
     # ("Dübendorf -"), a date with a category ("24. April 2020 | Pressemitteilungen"), a
     # kicker ("Auto", "Semesterstart"); only when a real paragraph follows
