@@ -78,6 +78,7 @@ def test_footer_starts(line: str) -> None:
     "Update your recurring gift", "Get updates from Kinderhilfe Horizont on stories from the field.",
     "Subscribe to our newsletter", "Sign up for our newsletter to stay informed.",
     "Spenden verwalten", "Meine Spendenbescheinigung anfordern", "Zuwendungsbestätigung herunterladen",
+    "Sie sind aktuell nicht eingeloggt.", "Alle Angaben ohne Gewähr",
 ])
 def test_calls_and_account_lines(line: str) -> None:
     assert is_boilerplate(line) and not is_footer_start(line)
@@ -93,3 +94,10 @@ def test_calls_and_account_lines(line: str) -> None:
 ])
 def test_article_sentences_are_kept(line: str) -> None:
     assert not is_boilerplate(line) and not is_footer_start(line)
+
+
+@pytest.mark.parametrize("line", ["Schon gelesen?", "Lesen Sie auch die folgenden Beiträge:"])
+def test_teaser_headings(line: str) -> None:
+    from ngo_text.parsing.text import teaser_heading
+
+    assert teaser_heading(line) == (True, None)
