@@ -209,6 +209,9 @@ def test_laws_and_hashtags_are_misc():
     ents = _ents(nlp, "Das Tierschutzgesetz und das Baugesetzbuch gelten; #WeRemember. Das Gesetz nicht.")
     assert ("MISC", "Tierschutzgesetz") in ents and ("MISC", "Baugesetzbuch") in ents
     assert ("MISC", "#WeRemember") in ents and not any(t == "Gesetz" for _, t in ents)
+    ents = _ents(nlp, "Die Düngeverordnung gilt, ein Landesgesetz und eine Rechtsverordnung folgen.")
+    assert ("MISC", "Düngeverordnung") in ents
+    assert not any(t in ("Landesgesetz", "Rechtsverordnung") for _, t in ents)  # kinds of laws, no names
 
 
 def test_dateline_place_is_a_loc():
