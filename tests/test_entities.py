@@ -129,6 +129,12 @@ def test_person_compounds_and_cardinals():
     assert not any(t == "Blasius-Segen" for _, t in ents)
 
 
+def test_web_addresses_with_a_path_are_no_organisations():
+    nlp = _ruler([("evang.at/faq-corona", "ORG"), ("trauernetz.de", "ORG")])
+    ents = _ents(nlp, "Alle Antworten unter evang.at/faq-corona. Das Portal trauernetz.de hilft.")
+    assert ("ORG", "trauernetz.de") in ents and not any("faq" in t for _, t in ents)
+
+
 def test_full_stop_after_a_legal_form_is_no_part_of_the_name():
     nlp = _ruler([("Muster GmbH.", "ORG")])
     a = ngo_text.analyze("Titel\n\nBerlin – Wir ermitteln gegen die Muster GmbH. Sie schweigt.", nlp=nlp, topics=None)

@@ -103,8 +103,10 @@ def junk_reason(span: Span) -> str | None:
         return "currency"
     if len(span) == 1 and _LANGUAGE_RX.fullmatch(text) and label in ("MISC", "PER", "LOC", "ORG"):
         return "language"
-    if _URL_RX.search(text) and (label in ("PER", "LOC", "MISC") or text.lower().startswith("www.")):
-        return "address"  # "www.bsi.bund.de" is where, not who; "trauernetz.de" may be a platform (ORG)
+    if _URL_RX.search(text) and (label in ("PER", "LOC", "MISC") or text.lower().startswith("www.")
+                                 or "/" in text):
+        # "www.bsi.bund.de", "evang.at/faq-corona" are where, not who; "trauernetz.de" may be a platform (ORG)
+        return "address"
     if label == "PER" and any(t.text in ("/", ",", "@") or "/" in t.text for t in span):
         return "credit"  # "Alex T./AdobeStock" (a photo credit), "Ford, Martin" (a reference list)
     if label in ("PER", "LOC", "MISC"):
