@@ -86,6 +86,17 @@ def test_spacy_load_of_bundled_pipeline_equals_ngo_text_load(key):
     assert "gazetteer_path" in config["initialize"]["components"]["ngo_orgs"]
 
 
+@pytest.mark.parametrize("key", ["fast", "accurate"])
+def test_bundled_pipeline_saved_with_to_disk_reloads_the_same(key, tmp_path):
+    _bundled(key)
+    texts = _texts()
+    nlp = ngo_text.load(key)
+    nlp.to_disk(tmp_path / "saved")
+    fresh = _fresh_load(tmp_path / "saved", texts)
+    assert fresh["pipe_names"] == nlp.pipe_names
+    assert fresh["ents"] == _ents(nlp, texts)
+
+
 def test_components_added_to_another_pipeline_survive_to_disk(tmp_path):
     """A German pipeline without the components + add_components, saved and loaded in a fresh process."""
     texts = _texts()
