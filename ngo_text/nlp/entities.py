@@ -11,6 +11,7 @@ from collections.abc import Sized
 from typing import Any, Iterable, Iterator
 
 from ..model import ENTITY_LABELS, Entity
+from .canonical import LEGAL_TAIL
 from .normalize import CleanText, clean_for_nlp
 
 __all__ = ["doc_to_entities", "resolve_nlp", "text_entities"]
@@ -34,8 +35,10 @@ def resolve_nlp(nlp: Any = None):
     return nlp
 
 
-#: legal forms that have no full stop of their own: "Muster GmbH." ends a sentence
-_LEGAL_WITH_STOP = frozenset({"GmbH.", "gGmbH.", "mbH.", "AG.", "KG.", "SE.", "UG.", "KGaA.", "eG."})
+
+def _legal_form_with_stop(token: str) -> bool:
+    """A legal form without a full stop of its own, carrying the sentence's ("GmbH." ending a sentence)."""
+    return token.endswith(".") and LEGAL_TAIL.fullmatch(" " + token[:-1]) is not None
 
 
 def doc_to_entities(doc, *, cleaned: CleanText | None = None,
@@ -61,7 +64,7 @@ def doc_to_entities(doc, *, cleaned: CleanText | None = None,
         org_type = ent._.ngo_org_type if label == "ORG" else None
         start, end, text = ent.start_char, ent.end_char, ent.text
         canonical = ent._.ngo_canonical or " ".join(ent.text.split())
-        if ent[-1].text in _LEGAL_WITH_STOP:
+        if _legal_form_with_stop(ent[-1].text):
             # spaCy keeps a sentence's full stop on "GmbH." (one token): no part of the name
             end -= 1
             text = text[:-1]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Iterable, Sequence
 
 import numpy as np
 import scipy.sparse as sp  # type: ignore[import-untyped]
@@ -97,25 +97,30 @@ def tfidf_rows(counts: sp.spmatrix, idf: np.ndarray) -> sp.csr_matrix:
 # ---------------------------------------------------------------------------
 # counting
 # ---------------------------------------------------------------------------
+def _count_rows(rows: Iterable[Iterable[int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """CSR ``(data, indices, indptr)`` of the column counts of each row (columns in first-seen order)."""
+    indptr = [0]
+    indices: list[int] = []
+    data: list[int] = []
+    for row in rows:
+        counts: dict[int, int] = {}
+        for j in row:
+            counts[j] = counts.get(j, 0) + 1
+        indices.extend(counts.keys())
+        data.extend(counts.values())
+        indptr.append(len(indices))
+    return (np.asarray(data, dtype=np.float32), np.asarray(indices, dtype=np.int64),
+            np.asarray(indptr, dtype=np.int64))
+
+
 def word_counts(texts: Sequence[str], vocab: dict[str, int]) -> sp.csr_matrix:
     """Counts of the ``vocab`` words (lower-cased :data:`WORD_RE` tokens) per text."""
     if len(texts) > _COUNT_BLOCK:
         return sp.vstack([word_counts(texts[a:a + _COUNT_BLOCK], vocab)
                           for a in range(0, len(texts), _COUNT_BLOCK)], format="csr")
-    indptr = [0]
-    indices: list[int] = []
-    data: list[float] = []
-    for t in texts:
-        counts: dict[int, int] = {}
-        for w in WORD_RE.findall(t.lower()):
-            j = vocab.get(w)
-            if j is not None:
-                counts[j] = counts.get(j, 0) + 1
-        indices.extend(counts.keys())
-        data.extend(counts.values())
-        indptr.append(len(indices))
-    m = sp.csr_matrix((np.asarray(data, dtype=np.float32), np.asarray(indices, dtype=np.int32),
-                       np.asarray(indptr, dtype=np.int64)), shape=(len(texts), len(vocab)))
+    data, indices, indptr = _count_rows(
+        (vocab[w] for w in WORD_RE.findall(t.lower()) if w in vocab) for t in texts)
+    m = sp.csr_matrix((data, indices.astype(np.int32), indptr), shape=(len(texts), len(vocab)))
     m.sort_indices()
     return m
 
@@ -134,19 +139,9 @@ def char_counts(texts: Sequence[str]) -> sp.csr_matrix:
     from sklearn.feature_extraction.text import HashingVectorizer
 
     types: dict[str, int] = {}
-    indptr = [0]
-    indices: list[int] = []
-    data: list[int] = []
-    for t in texts:
-        counts: dict[int, int] = {}
-        for w in t.lower().split():
-            j = types.setdefault(w, len(types))
-            counts[j] = counts.get(j, 0) + 1
-        indices.extend(counts.keys())
-        data.extend(counts.values())
-        indptr.append(len(indices))
-    tc = sp.csr_matrix((np.asarray(data, dtype=np.float32), np.asarray(indices, dtype=np.int64),
-                        np.asarray(indptr, dtype=np.int64)), shape=(len(texts), len(types)))
+    data, indices, indptr = _count_rows(
+        (types.setdefault(w, len(types)) for w in t.lower().split()) for t in texts)
+    tc = sp.csr_matrix((data, indices, indptr), shape=(len(texts), len(types)))
     del indices, data
     hv = HashingVectorizer(analyzer="char_wb", ngram_range=(3, 5), n_features=CHAR_FEATURES,
                            alternate_sign=False, norm=None, lowercase=False, dtype=np.float32)
