@@ -272,10 +272,29 @@ _CONTAINER_TAG_RE = re.compile(
     re.I)
 
 
-# the lead paragraph of an article page: an element named like one, after the page's h1
-_LEAD_CLASS_RE = re.compile(r"(abstract|intro|lead|teaser[-_]?text|teaser__text|summary|subline|standfirst|"
-                            r"header__text|einleitung|vorspann|article[-_]?description)", re.I)
-_NOT_LEAD_RE = re.compile(r"(nav|menu|footer|breadcrumb|cookie|related|sidebar|teaser[-_]?list|slider)", re.I)
+# the lead paragraph of an article page: an element named like one, after the page's h1.
+# Class names are matched per token part ("field--name-field-abstract", "c-page-intro__copy",
+# "af-chapo"), so that "leaderboard" or "node--category-lead" on a teaser <article> do not count.
+_LEAD_CLASS_RE = re.compile(
+    r"(?:^|[-_])(?:abstract|intro|introtext|intro-?text|lead|leadtext|lead-?text|teaser-?text|summary|subline|"
+    r"standfirst|header-?text|einleitung|vorspann|chapo|excerpt|article-?excerpt|article-?teaser|hero-?text|"
+    r"short-?info|description|documentdescription|subtitle)(?:$|[-_])"
+    r"|(?:header|teaser|intro|lead)[-_]*text(?:$|[-_])", re.I)
+# layout containers and boxes that hold no lead ("site__main--no-sidebar" is a layout flag)
+_NOT_LEAD_RE = re.compile(
+    r"(?:^|[-_])(?<!no-)(?<!has-)(?<!with-)(?:nav|navbar|navigation|menu|footer|breadcrumbs?|cookies?|"
+    r"cookie-?\w+|related|sidebar|teaser-?list|slider|carousel|swiper|credits?|caption|copyright|"
+    r"image|img|photo|media|figure|bild|author|login|newsletter|banner|ad|ads|advert\w*)(?:$|[-_])", re.I)
+_LEAD_TAGS = {"p", "div", "span", "h2", "h3", "section", "header", "strong", "b"}
+
+
+def _class_tokens(el) -> list[str]:
+    """The class names and the id of ``el``, one token each."""
+    return f"{el.get('class') or ''} {el.get('id') or ''}".split()
+
+
+def _has_class(el, rx: re.Pattern[str]) -> bool:
+    return any(rx.search(tok) for tok in _class_tokens(el))
 
 
 def _date_from_page_text(tree) -> _dt.date | None:
@@ -296,32 +315,56 @@ def _date_from_page_text(tree) -> _dt.date | None:
     return next((d for d in iter_german_dates(text) if 1990 <= d.year and d <= today), None)
 
 
+def _title_heading(tree):
+    """The page's headline element: its first ``<h1>`` that reads as a headline.
+
+    Pages put their logo or a "Navigation" label into an ``<h1>`` too; those are short
+    or boilerplate and are skipped. ``None`` when there is no such ``<h1>``.
+    """
+    for h1 in tree.iter("h1"):
+        text = _text(h1)
+        if len(text) >= 12 and len(text.split()) >= 2 and not is_boilerplate(text):
+            return h1
+    return None
+
+
+def _reads_as_lead(text: str) -> bool:
+    """Sentences, not a label or a list of links: long enough and ending like a sentence
+    (or long enough not to be a heading)."""
+    words = len(text.split())
+    if not 60 <= len(text) <= 1200 or words < 8 or is_boilerplate(text):
+        return False
+    if text.count(" | ") >= 2 or text.count(" » ") >= 2:
+        return False  # breadcrumb or a row of links
+    return text.rstrip()[-1] in ".!?“”\"»…" or words >= 14
+
+
 def _find_lead(tree) -> str | None:
     """Text of the page's lead element (``div.field--name-field-abstract``, ``.teaser-text``,
-    ``.intro`` …) after the first h1, when it reads as sentences; else ``None``.
+    ``.intro``, ``.chapo``, ``.excerpt`` …) after the page's headline, when it reads as
+    sentences; else ``None``. Without a headline ``<h1>`` the whole page is searched.
 
     trafilatura drops such header-area leads on many press pages (measured on the shared
-    real pages: ministries, unions, associations), and with them the names they hold.
+    real pages: ministries, unions, associations, magazines), and with them the names they hold.
     """
-    h1 = next(iter(tree.iter("h1")), None)
-    if h1 is None:
-        return None
-    after = False
+    h1 = _title_heading(tree)
+    after = h1 is None
     for el in tree.iter():
         if el is h1:
             after = True
             continue
-        if not after or not isinstance(el.tag, str) or _is_ancestor(h1, el):
+        if not after or not isinstance(el.tag, str) or el.tag not in _LEAD_TAGS:
             continue
-        cls = _classes(el)
-        if not cls.strip() or not _LEAD_CLASS_RE.search(cls) or _NOT_LEAD_RE.search(cls):
+        if h1 is not None and _is_ancestor(h1, el):
             continue
-        if any(_NOT_LEAD_RE.search(_classes(a)) or a.tag in ("nav", "footer", "aside")
+        if not _has_class(el, _LEAD_CLASS_RE) or _has_class(el, _NOT_LEAD_RE):
+            continue
+        if any(a.tag in ("nav", "footer", "aside", "figure", "figcaption") or
+               (a.tag not in ("body", "html") and _has_class(a, _NOT_LEAD_RE))
                for a in el.iterancestors()):
             continue
         text = _text(el)
-        if 60 <= len(text) <= 1200 and len(text.split()) >= 8 and text[-1] in ".!?“\"" \
-                and not is_boilerplate(text):
+        if _reads_as_lead(text):
             return text
         if len(text) > 1200:
             return None  # a container of the whole article: nothing to rescue
@@ -514,6 +557,8 @@ def _extract_html(html: str, *, url: str | None) -> HtmlResult:
             res.blocks.append(lines)
     if lead and res.blocks:
         key = line_key(lead)
-        if not any(key in line_key(" ".join(b)) or line_key(" ".join(b)) in key for b in res.blocks):
+        # kept by trafilatura already (whole, or a long part of it): not twice
+        if not any(key in bk or (len(bk) >= 40 and bk in key)
+                   for bk in (line_key(" ".join(b)) for b in res.blocks)):
             res.blocks.insert(0, [lead])
     return res
