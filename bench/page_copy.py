@@ -7,11 +7,15 @@ like ``bench/html_extraction.py``: the share of ``with`` snippets found in title
 paragraphs, the share of ``without`` snippets kept out, the pages whose title is a
 navigation line (the bench's own list), errors and the slowest page.
 
-    python bench/page_copy.py [--limit N] [--show-titles N]
+    python bench/page_copy.py [--split dev|test|all] [--limit N] [--show-titles N] [--show-misses N]
+
+``--show-misses N`` prints, for up to N dev pages (never test pages: they are for
+reporting), the title, the ``with`` snippets not found and the ``without`` snippets kept.
 """
 from __future__ import annotations
 
 import argparse
+import hashlib
 import importlib.util
 import json
 import os
@@ -36,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--shared", type=Path, default=Path(os.environ.get("NGO_TEXT_SHARED", ROOT.parent / "shared")))
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--show-titles", type=int, default=0, help="print up to N navigation titles")
+    ap.add_argument("--show-misses", type=int, default=0,
+                    help="print the misses of up to N dev pages (test pages are never shown)")
     ap.add_argument("--split", choices=("dev", "test", "all"), default="all",
                     help="dev: 3 of 4 pages by SHA-1 of the file name (tune here), test: the rest (report)")
     args = ap.parse_args(argv)
@@ -48,12 +54,10 @@ def main(argv: list[str] | None = None) -> int:
 
     ds = args.shared / "data" / "web" / "trafilatura_de"
     items = sorted(json.loads((ds / "evaldata.json").read_text(encoding="utf-8")).items(), key=lambda kv: kv[1]["file"])
+    def is_test(name: str) -> bool:
+        return int(hashlib.sha1(name.encode()).hexdigest(), 16) % 4 == 0
+
     if args.split != "all":
-        import hashlib
-
-        def is_test(name: str) -> bool:
-            return int(hashlib.sha1(name.encode()).hexdigest(), 16) % 4 == 0
-
         items = [kv for kv in items if is_test(kv[1]["file"]) == (args.split == "test")]
     if args.limit:
         items = items[: args.limit]
@@ -61,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     w_ok = w_n = wo_ok = wo_n = 0
     slow = (0.0, "-")
     shown = []
+    misses: list[str] = []
     for url, sp in items:
         text = tool.copied_text((ds / "html" / sp["file"]).read_bytes())
         if not text.strip():
@@ -79,12 +84,16 @@ def main(argv: list[str] | None = None) -> int:
             if len(shown) < args.show_titles:
                 shown.append(f"{sp['file']}: {art.title!r}")
         body = _norm(art.text)
-        for s in sp.get("with", []):
-            w_n += 1
-            w_ok += _norm(s) in body
-        for s in sp.get("without", []):
-            wo_n += 1
-            wo_ok += _norm(s) not in body
+        lost = [s for s in sp.get("with", []) if _norm(s) not in body]
+        kept = [s for s in sp.get("without", []) if _norm(s) in body]
+        w_n += len(sp.get("with", []))
+        w_ok += len(sp.get("with", [])) - len(lost)
+        wo_n += len(sp.get("without", []))
+        wo_ok += len(sp.get("without", [])) - len(kept)
+        if (lost or kept) and len(misses) < args.show_misses and not is_test(sp["file"]):
+            misses.append(f"{sp['file']}  title={art.title[:100]!r}"
+                          + "".join(f"\n    - lost {s[:100]!r}" for s in lost)
+                          + "".join(f"\n    + kept {s[:100]!r}" for s in kept))
     print(f"pages                 {pages}")
     print(f"errors                {errors}")
     print(f"with-share            {w_ok / max(1, w_n):.3f}  ({w_ok}/{w_n})")
@@ -92,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"navigation as title   {nav} pages")
     print(f"slowest page          {slow[1]}  {slow[0]:.2f} s")
     for line in shown:
+        print("  " + line)
+    for line in misses:
         print("  " + line)
     return 0 if errors == 0 else 1
 

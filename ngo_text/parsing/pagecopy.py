@@ -20,16 +20,41 @@ import html
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib import resources
 
-from .text import is_footer_start, teaser_heading
+from .text import is_boilerplate, is_footer_start, line_key, normalise_line, teaser_heading
 
 __all__ = ["MIN_SHORT_BLOCKS", "PageCopy", "looks_like_page_copy", "article_from_page_copy"]
 
 #: Blocks under 40 characters from which a plain text counts as a whole-page copy.
 MIN_SHORT_BLOCKS = 15
-#: jusText parameters (chosen on the dev pages of ``bench/page_copy.py``).
-LENGTH_LOW, LENGTH_HIGH = 150, 250
+#: jusText length limits, tried in turn until one keeps a paragraph (chosen on the dev
+#: pages of ``bench/page_copy.py``): pages with short paragraphs only get the lower ones.
+LENGTHS = ((150, 250), (70, 140))
+#: Non-article blocks in a row that separate two clusters of article text.
+MAX_GAP = 12
+#: A block this long after an end block (a box of links inside the article) resumes the
+#: article when it comes within :data:`MAX_GAP` blocks.
+RESUME_CHARS = 300
+#: Blocks looked at above the article text for its title.
+TITLE_LOOKBACK = 8
+# a photo credit or caption ("… Foto: Soeren Stache/dpa", "© Noah Addis", "Bildquelle: …")
+_CREDIT = re.compile(r"(?:^|\s|\()(?:©|\(c\)|(?:fotos?|bild|bildquelle|quelle|credits?|photo)\s*:)", re.I)
+# a date ("19. Oktober 2019", "13.1.2020", "2022-12-07") in a short meta line
+_DATE = re.compile(r"\b\d{1,2}\.\s?(?:\d{1,2}\.|[A-ZÄÖÜ][a-zäöü]{2,8}\.?)\s?(?:\d{2,4})?\b|\b\d{4}-\d\d-\d\d\b")
+# a byline ("Von Heike Buchter", "von Andreas Kürten", "geschrieben von …", "Autor: …")
+_BYLINE = re.compile(r"^(?:von|by|geschrieben von|ein beitrag von|autor(?:in)?:?|text:)(?:\s|$)", re.I)
+# a person's name alone ("Heike Buchter", "Oliver Baroni")
+_NAME = re.compile(r"^[A-ZÄÖÜ][\w.'-]+(?:\s+[A-ZÄÖÜ][\w.'-]+){1,2}$")
+_SENTENCE_END = re.compile(r"[.!?…:;][\"“”»«'’)]*$")
 _BLOCK_SPLIT = re.compile(r"\n\s*\n")
+_RESOURCE = "page_copy_boilerplate.txt"
+#: Kinds of block for :func:`_end_kind`.
+_TEXT, _BOX, _END = 0, 1, 2
+#: The article is the first chain of clusters with at least this share of the largest
+#: chain's text (comments below an article can be longer than the article).
+FIRST_SHARE = 0.5
+SHORT_CHARS = 100
 
 
 @dataclass
@@ -39,6 +64,15 @@ class PageCopy:
     text: str
     dropped_blocks: int
     warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _PageRules:
+    """The rules of ``resources/page_copy_boilerplate.txt``, one regex each."""
+
+    end: re.Pattern[str] | None
+    box: re.Pattern[str] | None
+    drop: re.Pattern[str] | None
 
 
 def _blocks(text: str) -> list[str]:
@@ -51,33 +85,190 @@ def looks_like_page_copy(text: str) -> bool:
 
 
 @lru_cache(maxsize=1)
+def _page_rules() -> _PageRules:
+    """Read the page-copy rules once (not at import time)."""
+    raw = resources.files("ngo_text.resources").joinpath(_RESOURCE).read_text(encoding="utf-8")
+    kinds: dict[str, list[str]] = {"end": [], "box": [], "drop": []}
+    for line in raw.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        kind, op, rest = (line.split(None, 2) + ["", ""])[:3]
+        if kind not in kinds or op not in ("=", "^", "~") or not rest:
+            raise ValueError(f"{_RESOURCE}: unknown rule {line!r}")
+        kinds[kind].append({"=": f"{re.escape(rest)}$", "^": re.escape(rest), "~": rest}[op])
+
+    def combine(patterns: list[str]) -> re.Pattern[str] | None:
+        return re.compile("|".join(f"(?:{p})" for p in patterns), re.I) if patterns else None
+
+    return _PageRules(combine(kinds["end"]), combine(kinds["box"]), combine(kinds["drop"]))
+
+
+@lru_cache(maxsize=1)
 def _stoplist() -> frozenset[str]:
     import justext  # type: ignore[import-untyped]
 
     return frozenset(justext.get_stoplist("German"))
 
 
-def article_from_page_copy(text: str) -> PageCopy | None:
-    """The title and body blocks of the article in a page copy, or ``None`` when jusText
-    keeps nothing (the caller then reads the text as it is)."""
+def _classify(blocks: list[str], low: int, high: int) -> list[bool] | None:
+    """jusText's verdict per block (``True``: good text), ``None`` when it lost blocks."""
     import justext  # type: ignore[import-untyped]
 
-    blocks = _blocks(text)
     markup = "<html><body>" + "".join(f"<p>{html.escape(b)}</p>" for b in blocks) + "</body></html>"
-    paras = justext.justext(markup.encode("utf-8"), _stoplist(), length_low=LENGTH_LOW,
-                            length_high=LENGTH_HIGH, stopwords_low=0.2, stopwords_high=0.3,
+    paras = justext.justext(markup.encode("utf-8"), _stoplist(), length_low=low,
+                            length_high=high, stopwords_low=0.2, stopwords_high=0.3,
                             max_link_density=0.2, no_headings=False)
-    keep = [i for i, p in enumerate(paras) if not p.is_boilerplate]
-    if not keep or len(paras) != len(blocks):
+    if len(paras) != len(blocks):
         return None
-    first = keep[0]
-    # the article ends where the page's related list or footer starts (ngo_text's own
-    # teaser headings and footer rules): jusText keeps teaser summaries as good text
-    end = next((i for i in range(first + 1, len(blocks))
-                if teaser_heading(blocks[i]) == (True, None) or is_footer_start(blocks[i])), len(blocks))
-    keep = [i for i in keep if i < end]
-    title = [blocks[first - 1]] if first > 0 and len(blocks[first - 1]) < 200 else []
-    body = title + [blocks[i] for i in keep]
+    return [not p.is_boilerplate for p in paras]
+
+
+def _end_kind(block: str) -> int:
+    """What ``block`` starts: :data:`_END` for what follows an article for good (comments,
+    author box, footer), :data:`_BOX` for a box of links (related lists, tags, share
+    buttons) that may stand inside an article, :data:`_TEXT` otherwise."""
+    first = normalise_line(block.split("\n", 1)[0])
+    if len(first) > 120:
+        return _TEXT
+    rules, key = _page_rules(), line_key(first)
+    if is_footer_start(first) or (rules.end is not None and rules.end.match(key)):
+        return _END
+    if teaser_heading(first) == (True, None) or (rules.box is not None and rules.box.match(key)):
+        return _BOX
+    return _TEXT
+
+
+def _is_dropped(block: str) -> bool:
+    """``True`` for blocks that are never article text (cookie banners, comment forms)."""
+    drop = _page_rules().drop
+    return drop is not None and len(block) <= 1200 and bool(drop.search(normalise_line(block)))
+
+
+@dataclass
+class _Cluster:
+    """Good blocks with no end block and at most :data:`MAX_GAP` other blocks between."""
+
+    blocks: list[int]
+    after_end: bool  # an end block (not a box) stands between it and the cluster before
+
+
+def _clusters(good: list[bool], kinds: list[int]) -> list[_Cluster]:
+    """The runs of good blocks, split at end and box blocks and at more than
+    :data:`MAX_GAP` other blocks in a row."""
+    out: list[_Cluster] = []
+    cur: list[int] = []
+    gap, hard = 0, False
+    for i, (g, k) in enumerate(zip(good, kinds)):
+        if k != _TEXT or (gap > MAX_GAP and cur):
+            if cur:
+                out.append(_Cluster(cur, hard))
+                cur, hard = [], False
+            gap = 0
+        hard = hard or k == _END
+        if g and k == _TEXT:
+            cur.append(i)
+            gap = 0
+        else:
+            gap += 1
+    if cur:
+        out.append(_Cluster(cur, hard))
+    return out
+
+
+def _chains(blocks: list[str], clusters: list[_Cluster]) -> list[list[int]]:
+    """Clusters joined where the article resumes after a box inside it ("Weitere
+    Informationen", "Lesen Sie auch" with a few links): a cluster after a box (not an end)
+    whose first long block comes within :data:`MAX_GAP` blocks continues the chain from
+    that block on (the box's links before it are dropped)."""
+    chains: list[list[int]] = []
+    for c in clusters:
+        long = next((j for j, i in enumerate(c.blocks) if len(blocks[i]) >= RESUME_CHARS), None)
+        if chains and not c.after_end and long is not None and c.blocks[long] - chains[-1][-1] <= MAX_GAP:
+            chains[-1].extend(c.blocks[long:])
+        else:
+            chains.append(list(c.blocks))
+    return chains
+
+
+def _article(blocks: list[str], chains: list[list[int]]) -> list[int]:
+    """The first chain with at least :data:`FIRST_SHARE` of the largest chain's text,
+    counted beyond the first :data:`SHORT_CHARS` characters of each block (a list of
+    teasers has many good blocks, an article long ones)."""
+    size = [sum(max(0, len(blocks[i]) - SHORT_CHARS) for i in c) for c in chains]
+    return next(c for c, n in zip(chains, size) if n >= FIRST_SHARE * max(size))
+
+
+def _is_caption(block: str) -> bool:
+    """``True`` for a photo caption with its credit (short, with "Foto:" or "©")."""
+    return len(block) < 300 and bool(_CREDIT.search(block))
+
+
+def _is_meta(block: str) -> bool:
+    """``True`` for the lines between a title and its text that are neither: dates,
+    bylines, names, captions, share buttons, labels of a word or two."""
+    first = normalise_line(block.split("\n", 1)[0])
+    return (len(block) < 15 or len(first.split()) < 2 or _is_caption(block) or _is_dropped(block)
+            or is_boilerplate(first) or (len(block) < 100 and bool(_DATE.search(block)))
+            or (len(block) < 100 and bool(_BYLINE.match(first))) or bool(_NAME.match(first)))
+
+
+def _is_title(block: str) -> bool:
+    """``True`` for a block that can be an article's title: one short line of a few
+    words, no sentence end."""
+    return ("\n" not in block and 15 <= len(block) <= 200 and len(block.split()) >= 3
+            and not block.rstrip().endswith("."))
+
+
+def _head(blocks: list[str], first: int) -> list[int]:
+    """The title and lead above the article's first good block: looking back up to
+    :data:`TITLE_LOOKBACK` blocks, over dates, bylines and captions, a sentence or two
+    is the lead and the first title-like block the title; nothing past an end block."""
+    leads: list[int] = []
+    for i in range(first - 1, max(-1, first - 1 - TITLE_LOOKBACK), -1):
+        b = blocks[i]
+        kind = _end_kind(b)
+        if kind == _END:
+            break
+        if kind == _BOX or _is_meta(b):
+            continue
+        if _is_title(b):
+            return [i] + leads[::-1]
+        if 40 <= len(b) <= 600 and _SENTENCE_END.search(b) and "\n" not in b:
+            leads.append(i)
+            continue
+        break
+    return leads[::-1]
+
+
+def _select(blocks: list[str]) -> tuple[int, int, list[int]] | None:
+    """The article's blocks: ``(start, end, kept)`` with ``kept`` the indices of title and
+    body blocks in ``[start, end)``, or ``None`` when nothing is found."""
+    good: list[bool] | None = None
+    for low, high in LENGTHS:
+        good = _classify(blocks, low, high)
+        if good is None or any(good):
+            break
+    if good is None or not any(good):
+        return None
+    good = [g and not _is_dropped(b) for g, b in zip(good, blocks)]
+    clusters = _clusters(good, [_end_kind(b) for b in blocks])
+    if not clusters:
+        return None
+    body = _article(blocks, _chains(blocks, clusters))
+    head = _head(blocks, body[0])
+    kept = head + [i for i in body if not _is_caption(blocks[i])]
+    return kept[0], body[-1] + 1, kept
+
+
+def article_from_page_copy(text: str) -> PageCopy | None:
+    """The title and body blocks of the article in a page copy, or ``None`` when nothing
+    is found (the caller then reads the text as it is)."""
+    blocks = _blocks(text)
+    sel = _select(blocks)
+    if sel is None:
+        return None
+    body = [blocks[i] for i in sel[2]]
     return PageCopy(text="\n\n".join(body), dropped_blocks=len(blocks) - len(body),
                     warnings=[f"the text looks like a copy of a whole web page: {len(blocks) - len(body)} "
                               f"of {len(blocks)} blocks (navigation, banners, lists, footer) dropped"])
