@@ -38,6 +38,8 @@ MAX_GAP = 12
 RESUME_CHARS = 300
 #: Blocks looked at above the article text for its title.
 TITLE_LOOKBACK = 8
+#: Blocks this short without sentence end at the end of an article are dropped.
+TAIL_CHARS = 200
 # a photo credit or caption ("… Foto: Soeren Stache/dpa", "© Noah Addis", "Bildquelle: …")
 _CREDIT = re.compile(r"(?:^|\s|\()(?:©|\(c\)|(?:fotos?|bild|bildquelle|quelle|credits?|photo)\s*:)", re.I)
 # a date ("19. Oktober 2019", "13.1.2020", "2022-12-07") in a short meta line
@@ -53,8 +55,9 @@ _RESOURCE = "page_copy_boilerplate.txt"
 _TEXT, _BOX, _END = 0, 1, 2
 #: The article is the first chain of clusters with at least this share of the largest
 #: chain's text (comments below an article can be longer than the article).
-FIRST_SHARE = 0.5
+FIRST_SHARE = 0.2
 SHORT_CHARS = 100
+AFTER_END_WEIGHT = 0.3
 
 
 @dataclass
@@ -150,7 +153,7 @@ class _Cluster:
     """Good blocks with no end block and at most :data:`MAX_GAP` other blocks between."""
 
     blocks: list[int]
-    after_end: bool  # an end block (not a box) stands between it and the cluster before
+    after_end: bool  # an end block (not a box) stands shortly before it, after the cluster before
 
 
 def _clusters(good: list[bool], kinds: list[int]) -> list[_Cluster]:
@@ -158,45 +161,55 @@ def _clusters(good: list[bool], kinds: list[int]) -> list[_Cluster]:
     :data:`MAX_GAP` other blocks in a row."""
     out: list[_Cluster] = []
     cur: list[int] = []
-    gap, hard = 0, False
+    gap, last_end = 0, -1
+
+    def close() -> None:
+        # an end block counts when it stands after the cluster before and near this one
+        prev = out[-1].blocks[-1] if out else -1
+        out.append(_Cluster(list(cur), last_end > prev and cur[0] - last_end <= MAX_GAP))
+
     for i, (g, k) in enumerate(zip(good, kinds)):
         if k != _TEXT or (gap > MAX_GAP and cur):
             if cur:
-                out.append(_Cluster(cur, hard))
-                cur, hard = [], False
+                close()
+                cur = []
             gap = 0
-        hard = hard or k == _END
+        if k == _END:
+            last_end = i
         if g and k == _TEXT:
             cur.append(i)
             gap = 0
         else:
             gap += 1
     if cur:
-        out.append(_Cluster(cur, hard))
+        close()
     return out
 
 
-def _chains(blocks: list[str], clusters: list[_Cluster]) -> list[list[int]]:
+def _chains(blocks: list[str], clusters: list[_Cluster]) -> list[_Cluster]:
     """Clusters joined where the article resumes after a box inside it ("Weitere
     Informationen", "Lesen Sie auch" with a few links): a cluster after a box (not an end)
     whose first long block comes within :data:`MAX_GAP` blocks continues the chain from
     that block on (the box's links before it are dropped)."""
-    chains: list[list[int]] = []
+    chains: list[_Cluster] = []
     for c in clusters:
         long = next((j for j, i in enumerate(c.blocks) if len(blocks[i]) >= RESUME_CHARS), None)
-        if chains and not c.after_end and long is not None and c.blocks[long] - chains[-1][-1] <= MAX_GAP:
-            chains[-1].extend(c.blocks[long:])
+        if chains and not c.after_end and long is not None \
+                and c.blocks[long] - chains[-1].blocks[-1] <= MAX_GAP:
+            chains[-1].blocks.extend(c.blocks[long:])
         else:
-            chains.append(list(c.blocks))
+            chains.append(_Cluster(list(c.blocks), c.after_end))
     return chains
 
 
-def _article(blocks: list[str], chains: list[list[int]]) -> list[int]:
+def _article(blocks: list[str], chains: list[_Cluster]) -> list[int]:
     """The first chain with at least :data:`FIRST_SHARE` of the largest chain's text,
     counted beyond the first :data:`SHORT_CHARS` characters of each block (a list of
-    teasers has many good blocks, an article long ones)."""
-    size = [sum(max(0, len(blocks[i]) - SHORT_CHARS) for i in c) for c in chains]
-    return next(c for c, n in zip(chains, size) if n >= FIRST_SHARE * max(size))
+    teasers has many good blocks, an article long ones); text right after an end block
+    (comments) counts :data:`AFTER_END_WEIGHT` times."""
+    size = [sum(max(0, len(blocks[i]) - SHORT_CHARS) for i in c.blocks)
+            * (AFTER_END_WEIGHT if c.after_end else 1.0) for c in chains]
+    return next(c.blocks for c, n in zip(chains, size) if n >= FIRST_SHARE * max(size))
 
 
 def _is_caption(block: str) -> bool:
@@ -211,6 +224,11 @@ def _is_meta(block: str) -> bool:
     return (len(block) < 15 or len(first.split()) < 2 or _is_caption(block) or _is_dropped(block)
             or is_boilerplate(first) or (len(block) < 100 and bool(_DATE.search(block)))
             or (len(block) < 100 and bool(_BYLINE.match(first))) or bool(_NAME.match(first)))
+
+
+def _is_tail(block: str) -> bool:
+    """``True`` for a block at the end of an article's cluster that is no running text."""
+    return (len(block) < TAIL_CHARS and not _SENTENCE_END.search(block)) or _is_meta(block)
 
 
 def _is_title(block: str) -> bool:
@@ -256,6 +274,10 @@ def _select(blocks: list[str]) -> tuple[int, int, list[int]] | None:
     if not clusters:
         return None
     body = _article(blocks, _chains(blocks, clusters))
+    # the chain's last blocks that are no running text (link titles, labels, an author's
+    # name, share lines) belong to what follows the article
+    while len(body) > 1 and _is_tail(blocks[body[-1]]):
+        body.pop()
     head = _head(blocks, body[0])
     kept = head + [i for i in body if not _is_caption(blocks[i])]
     return kept[0], body[-1] + 1, kept
