@@ -220,6 +220,48 @@ def test_laws_and_hashtags_are_misc():
     assert not any(t in ("Landesgesetz", "Rechtsverordnung") for _, t in ents)  # kinds of laws, no names
 
 
+def _labelled_by_mention(labels: list[str]):
+    """Blank German + a stand-in "ner" that labels the n-th mention of "Audi" labels[n]."""
+    from spacy.language import Language
+    from spacy.tokens import Span
+
+    name = "test_mention_ner_" + "_".join(labels)
+
+    @Language.component(name)
+    def mention_ner(doc):
+        hits = [t.i for t in doc if t.text == "Audi"]
+        doc.ents = [Span(doc, i, i + 1, label=lab) for i, lab in zip(hits, labels)]
+        return doc
+
+    nlp = spacy.blank("de")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe(name, name="ner")
+    return add_components(nlp)
+
+
+@pytest.mark.parametrize("labels, expected", [
+    (["ORG", "MISC", "ORG"], "ORG"),   # the majority
+    (["MISC", "ORG", "ORG"], "ORG"),
+    (["MISC", "ORG"], "MISC"),         # a tie: the first mention's label
+    (["ORG", "MISC"], "ORG"),
+])
+def test_one_label_per_name_in_a_document(labels, expected):
+    nlp = _labelled_by_mention(labels)
+    assert nlp.pipe_names.index("ngo_label_consistency") == nlp.pipe_names.index("ner") + 1
+    text = " ".join(["Audi baut Autos."] * len(labels))
+    doc = nlp(text)
+    assert [e.label_ for e in doc.ents if e.text == "Audi"] == [expected] * len(labels)
+
+
+def test_label_consistency_leaves_other_labels_alone():
+    nlp = spacy.blank("de")
+    cons = nlp.add_pipe("ngo_label_consistency", config={"labels": ["ORG", "MISC"]})
+    doc = nlp("Audi und Audi.")
+    from spacy.tokens import Span
+    doc.ents = [Span(doc, 0, 1, label="PER"), Span(doc, 2, 3, label="ORG")]
+    assert [e.label_ for e in cons(doc).ents] == ["PER", "ORG"]  # PER takes no part in the vote
+
+
 def test_dateline_place_is_a_loc():
     nlp = _ruler([("Nirgendwo", "LOC")])
     art = ngo_text.analyze(Article(title="Titel", dateline="Berlin", lead="Der Verband fordert mehr."),

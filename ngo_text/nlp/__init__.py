@@ -2,6 +2,7 @@
 
 Components (registered spaCy factories, usable in any German pipeline)::
 
+    ngo_label_consistency  one label per name in a document (majority of its mentions)
     ngo_dates          German date expressions -> DATE ents, ISO ``Span._.ngo_value``
     ngo_orgs           gazetteer + rules + classifier: ORG vs AGENCY, ``Span._.ngo_org_type``
     ngo_abbreviations  "Bundeskriminalamt (BKA)", surnames -> ``Span._.ngo_canonical``

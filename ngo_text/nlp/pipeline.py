@@ -33,6 +33,7 @@ from ..errors import ModelNotFoundError, NgoTextError
 from . import ensure_extensions
 from . import abbreviations as _abbreviations  # noqa: F401  (registers the factory)
 from . import bodies as _bodies  # noqa: F401
+from . import consistency as _consistency  # noqa: F401
 from . import dates as _dates  # noqa: F401
 from . import junk as _junk  # noqa: F401
 from . import works as _works  # noqa: F401
@@ -49,8 +50,8 @@ ACCURATE_MODEL = _MODELS / "de_ngo_e5"
 #: Names understood by :func:`load` for the pipelines inside the package.
 BUNDLED_PIPELINES = {"fast": BUNDLED_MODEL, "accurate": ACCURATE_MODEL}
 #: The ngo_text components, in pipeline order.
-COMPONENTS = ("ngo_dates", "ngo_orgs", "ngo_public_bodies", "ngo_laws_and_tags", "ngo_abbreviations",
-              "ngo_junk_filter")
+COMPONENTS = ("ngo_label_consistency", "ngo_dates", "ngo_orgs", "ngo_public_bodies", "ngo_laws_and_tags",
+              "ngo_abbreviations", "ngo_junk_filter")
 
 
 def add_components(nlp: Language) -> Language:
