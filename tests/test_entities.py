@@ -419,6 +419,19 @@ def test_annotations_file_is_well_formed():
         assert set(r) <= {"file", "split", "url", "published", "entities", "note"}
 
 
+def test_second_annotation_is_well_formed_and_pages_of_the_bench():
+    read = lambda name: [json.loads(line) for line in  # noqa: E731
+                         (ROOT / "bench" / "data" / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+    first = {r["file"]: r for r in read("real_pages.jsonl")}
+    second = read("real_pages_second_annotator.jsonl")
+    assert len(second) >= 20 and all(r["file"] in first for r in second)
+    assert {first[r["file"]]["split"] for r in second} == {"dev", "test"}
+    for r in second:
+        assert set(r) <= {"file", "url", "published", "entities", "note"}
+        assert {e["label"] for e in r["entities"]} <= {"PER", "ORG", "AGENCY", "LOC", "DATE", "MISC"}
+        assert all(e.get("value") for e in r["entities"] if e["label"] == "DATE")
+
+
 # -- long texts and bad characters --------------------------------------------------------
 def test_long_text_runs_in_pieces_with_offsets_into_the_whole(monkeypatch):
     import ngo_text.analysis as analysis
