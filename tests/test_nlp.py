@@ -35,6 +35,8 @@ def dates(text, ref=REF):
     ("Frist: 04.05.2021, Termin 4.5.21", [("04.05.2021", "2021-05-04"), ("4.5.21", "2021-05-04")]),
     ("Seit Mai 2021 gilt das Gesetz", [("Mai 2021", "2021-05")]),
     ("vom 3. bis 5. Mai tagt", [("3. bis 5. Mai", "2021-05-03/2021-05-05")]),
+    ("am 26. und 27. Januar 2022 tagt", [("26. und 27. Januar 2022", "2022-01-26/2022-01-27")]),
+    ("am 3. und 10. Mai tagt", [("3.", "2021-05-03"), ("10. Mai", "2021-05-10")]),
     ("Anfang 2020 begann", [("Anfang 2020", "2020")]),
     ("bis Ende Juli gesperrt", [("Ende Juli", "2021-07")]),
     ("am Mittwoch sagte sie", [("Mittwoch", "2021-04-28")]),

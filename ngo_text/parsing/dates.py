@@ -19,7 +19,8 @@ month, year or named weekday)::
     "2020/21", "2020/2021"        -> "2020/2021" (season, hunting or school year)
     "3. bis 5. Mai 2021"          -> "2021-05-03/2021-05-05" (one span, a range;
                                      also "3.-5. Mai", "3. Mai bis 5. Juni 2021",
-                                     "Mai bis Juli 2021", "2019 bis 2021")
+                                     "Mai bis Juli 2021", "2019 bis 2021", and two
+                                     consecutive days "26. und 27. Januar")
     "Anfang 2020", "Ende Juli"    -> "2020", "YYYY-07": the qualifier stays in the
                                      span, the value is the enclosing period (ISO
                                      has no "early 2020"; we never invent a month)
@@ -124,8 +125,9 @@ _LEAD = rf"(?:{_WD_PART}|{_DEIC}{_SP}*,{_SP}*(?:de[nm]{_SP}+)?)"
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # ranges first (longest), then single dates
+    # "26. und 27. Januar": two consecutive days written as a pair are one period (see below)
     ("range_days", re.compile(
-        rf"{_LEFT}(?P<d1>{_D}){_SP}*(?:bis(?:{_SP}+zum)?|[-–]){_SP}*"
+        rf"{_LEFT}(?P<d1>{_D}){_SP}*(?P<conj>bis(?:{_SP}+zum)?|[-–]|und){_SP}*"
         rf"(?P<d2>{_DMY}|[0-3]?\d\.[01]?\d\.(?:{_Y}|\d\d)?(?!\d))")),
     ("range_full", re.compile(
         rf"{_LEFT}(?P<d1>{_D}{_SP}*{_M}(?:{_SP}+{_Y})?|[0-3]?\d\.[01]?\d\.(?:{_Y})?)"
@@ -469,6 +471,8 @@ def find_dates(text: str, ref: Any = None) -> list[DateMatch]:
                               {"day": d1, "month": p2["month"], "year": p2.get("year")})
                     if refd is not None and p2.get("year") is None and v1 and v2 and v1 > v2:
                         v1 = None
+                    if m.group("conj") == "und" and d1 + 1 != p2.get("day"):
+                        continue  # "3. und 10. Mai" are two dates ("day_conj" below)
                 elif kind == "range_full" and p1 and p2 and p1.get("year") is None and p2.get("year"):
                     v1, p1 = _parse_single(f"{p1['day']}.{p1['month']}.{p2['year']}", refd)
                 elif kind == "range_months" and p1 and p2:
