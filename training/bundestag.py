@@ -22,6 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 TRAIN_DIR = ROOT / "training" / "data" / "bundestag_train"
+#: 300 more excerpts (the next ones of ``excerpts(shared, 440)``), annotated the same way
+MORE_DIR = ROOT / "training" / "data" / "bundestag_more"
 _NAMEISH = re.compile(r"\b[A-ZÄÖÜ][a-zäöüß]+ [A-ZÄÖÜ][a-zäöüß]+\b|\b[A-Z]{2,}\b")
 
 

@@ -41,6 +41,7 @@ SPLITS = {
     "realpages_more": ("", "pages_more", None),  # 188 more pages: measured no gain, not shipped
     # hand-annotated excerpts of Bundestag speeches (training/bundestag.py)
     "bundestag_train": ("", "bundestag", None),
+    "bundestag_more": ("", "bundestag_more", None),  # 300 more excerpts (12-01 night)
 }
 
 
@@ -50,10 +51,12 @@ def read_split(shared: Path, rel: str, fmt: str, label_map, *, ler_max: int = 12
         from real_pages import MORE_DIR, TRAIN_DIR, read_real_pages
 
         return read_real_pages(shared, folder=TRAIN_DIR if fmt == "pages" else MORE_DIR)
-    if fmt == "bundestag":
+    if fmt in ("bundestag", "bundestag_more"):
+        from bundestag import MORE_DIR as BT_MORE_DIR
+        from bundestag import TRAIN_DIR as BT_TRAIN_DIR
         from bundestag import read_bundestag
 
-        return read_bundestag(shared)
+        return read_bundestag(shared, folder=BT_TRAIN_DIR if fmt == "bundestag" else BT_MORE_DIR)
     path = shared / "data" / "ner" / rel
     if fmt == "germeval":
         return list(read_germeval(path))
