@@ -24,6 +24,9 @@ sys.path.insert(0, str(ROOT))
 TRAIN_DIR = ROOT / "training" / "data" / "bundestag_train"
 #: 300 more excerpts (the next ones of ``excerpts(shared, 440)``), annotated the same way
 MORE_DIR = ROOT / "training" / "data" / "bundestag_more"
+#: 600 more (the next ones of ``excerpts(shared, 1040)``)
+MORE2_DIR = ROOT / "training" / "data" / "bundestag_more2"
+FOLDERS = {"bundestag": TRAIN_DIR, "bundestag_more": MORE_DIR, "bundestag_more2": MORE2_DIR}
 _NAMEISH = re.compile(r"\b[A-ZÄÖÜ][a-zäöüß]+ [A-ZÄÖÜ][a-zäöüß]+\b|\b[A-Z]{2,}\b")
 
 

@@ -42,6 +42,7 @@ SPLITS = {
     # hand-annotated excerpts of Bundestag speeches (training/bundestag.py)
     "bundestag_train": ("", "bundestag", None),
     "bundestag_more": ("", "bundestag_more", None),  # 300 more excerpts (12-01 night)
+    "bundestag_more2": ("", "bundestag_more2", None),  # 600 more (the next ones of excerpts(shared, 1040))
 }
 
 
@@ -51,12 +52,10 @@ def read_split(shared: Path, rel: str, fmt: str, label_map, *, ler_max: int = 12
         from real_pages import MORE_DIR, TRAIN_DIR, read_real_pages
 
         return read_real_pages(shared, folder=TRAIN_DIR if fmt == "pages" else MORE_DIR)
-    if fmt in ("bundestag", "bundestag_more"):
-        from bundestag import MORE_DIR as BT_MORE_DIR
-        from bundestag import TRAIN_DIR as BT_TRAIN_DIR
-        from bundestag import read_bundestag
+    if fmt.startswith("bundestag"):
+        from bundestag import FOLDERS, read_bundestag
 
-        return read_bundestag(shared, folder=BT_TRAIN_DIR if fmt == "bundestag" else BT_MORE_DIR)
+        return read_bundestag(shared, folder=FOLDERS[fmt])
     path = shared / "data" / "ner" / rel
     if fmt == "germeval":
         return list(read_germeval(path))
