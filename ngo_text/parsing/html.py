@@ -18,6 +18,7 @@ trafilatura and recursion errors are caught and reported as warnings.
 """
 from __future__ import annotations
 
+import copy
 import datetime as _dt
 import logging
 import re
@@ -216,6 +217,74 @@ def _el_lines(el) -> list[str]:
     return [normalise_line(p) for p in parts if normalise_line(p)]
 
 
+# Boxes around the article that are no article text, by the parts of their class names
+# or id ("saboxplugin-wrap", "TestReport__AuthorBox", "v-A_-caption__small", "ez-toc-container",
+# "aawp-disclaimer"): author boxes, image captions, tables of contents, tag lists, affiliate
+# disclaimers, breadcrumbs. Credit/copyright lines are left to the footer rules of text.py
+# ("Alle Rechte vorbehalten" ends the article there).
+_BOX_CLASS_RE = re.compile(
+    r"(?:^|[-_])(?:author|authors|author-?box|authorbox|author-?bio|about-?(?:the-?)?author|author-?info|"
+    r"autor|autoren|autor(?:en)?-?box|saboxplugin-wrap|toc|table-?of-?contents|inhaltsverzeichnis|"
+    r"tags|tag-?list|tag-?cloud|schlagworte|disclaimer|affiliate\w*)(?:$|[-_])"
+    r"|breadcrumb", re.I)
+# comment sections: a name that starts with "comment" ("comments-area", "qa-comment",
+# "kommentare"); "gallery__item__comment" is the text of a photo in some galleries
+_COMMENT_CLASS_RE = re.compile(r"^(?:[a-z]{1,4}[-_]+)?(?:comments?|kommentare?|disqus)(?:$|[-_])", re.I)
+# image captions: short, else they hold the text of a video or gallery page
+_CAPTION_CLASS_RE = re.compile(
+    r"(?:^|[-_])(?:caption|captions|img-?caption|image-?caption|wp-caption-text|imagedescription|"
+    r"bildunterschrift)(?:$|[-_])|(?:media|image|img|bild|foto|photo)[-_]*(?:description|caption|subline|"
+    r"unterschrift)", re.I)
+#: A box holding more text than this is a layout container, not a box: kept.
+_MAX_BOX_CHARS = 1500
+_MAX_CAPTION_CHARS = 250
+
+
+def _remove_keep_tail(el) -> None:
+    """Remove ``el`` from its tree but keep the text after it (lxml drops ``tail`` with it)."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    if tail and tail.strip():
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
+def _drop_boxes(tree) -> int:
+    """Remove author boxes, comment sections, captions, tables of contents and tag lists
+    (``_BOX_CLASS_RE``) before the main-text extraction; returns how many.
+
+    trafilatura keeps many of them as paragraphs of the article (measured on the shared
+    real pages). A box must be small (at most ``_MAX_BOX_CHARS``, a fifth of the page text)
+    and hold no ``<h1>``, so a layout container named "comments-enabled" keeps the article.
+    """
+    body = tree.find(".//body")
+    page_len = max(1, len(_text(body if body is not None else tree)))
+    found: list = []
+    for el in tree.iter():
+        if not isinstance(el.tag, str) or el.tag in ("body", "html", "main", "article", "h1"):
+            continue
+        toks = _class_tokens(el)
+        caption = any(_CAPTION_CLASS_RE.search(t) for t in toks)
+        if not (caption or any(_BOX_CLASS_RE.search(t) or _COMMENT_CLASS_RE.search(t) for t in toks)):
+            continue
+        if any(f is a for f in found for a in el.iterancestors()):
+            continue  # inside a box already removed
+        n = len(_text(el))
+        if n > (_MAX_CAPTION_CHARS if caption else _MAX_BOX_CHARS) or n > 0.2 * page_len \
+                or el.find(".//h1") is not None:
+            continue
+        found.append(el)
+    for el in found:
+        _remove_keep_tail(el)
+    return len(found)
+
+
 _SOURCE_TAGS = {"cite", "footer", "figcaption"}
 
 
@@ -334,8 +403,8 @@ def _reads_as_lead(text: str) -> bool:
     words = len(text.split())
     if not 60 <= len(text) <= 1200 or words < 8 or is_boilerplate(text):
         return False
-    if text.count(" | ") >= 2 or text.count(" » ") >= 2:
-        return False  # breadcrumb or a row of links
+    if text.count(" | ") >= 2 or text.count(" » ") >= 2 or "©" in text:
+        return False  # breadcrumb, a row of links, a photo credit
     return text.rstrip()[-1] in ".!?“”\"»…" or words >= 14
 
 
@@ -432,6 +501,29 @@ def nesting_depth(html: str) -> tuple[int, int]:
     return deepest, n_tags
 
 
+#: An extraction with less body text than this, after boxes were removed, is redone on the
+#: page as it was (one real page: its comment boxes were the only text of an <article>).
+_MIN_BODY_CHARS = 500
+
+
+def _bare_extraction(tree, url: str | None, options: dict) -> "Document | None":
+    """trafilatura's ``bare_extraction`` with the options of this module."""
+    import trafilatura
+
+    # without as_dict=True, bare_extraction returns a Document (or None), never a dict
+    return cast("Document | None", trafilatura.bare_extraction(
+        tree, url=url, with_metadata=True,
+        date_extraction_params={**DATE_PARAMS, "max_date": _dt.date.today().isoformat()},
+        **options))
+
+
+def _body_chars(doc: "Document | None") -> int:
+    """Characters of the lines in the body of a trafilatura result (0 without one)."""
+    if doc is None or doc.body is None:
+        return 0
+    return sum(len(line) for el in doc.body for line in _el_lines(el))
+
+
 def extract_html(html: str, *, url: str | None = None) -> HtmlResult:
     """Extract body blocks, metadata and teasers from an HTML page.
 
@@ -514,16 +606,28 @@ def _extract_html(html: str, *, url: str | None) -> HtmlResult:
                 break
         return res
     try:
-        lead = _find_lead(tree)
-        page_date = _date_from_page_text(tree)  # before trafilatura prunes the tree
+        page_date = _date_from_page_text(tree)  # before boxes and trafilatura prune the tree
     except (ValueError, TypeError, RecursionError):
-        lead, page_date = None, None
+        page_date = None
+    pristine = None
     try:
-        # without as_dict=True, bare_extraction returns a Document (or None), never a dict
-        doc = cast("Document | None", trafilatura.bare_extraction(
-            tree, url=url, with_metadata=True,
-            date_extraction_params={**DATE_PARAMS, "max_date": _dt.date.today().isoformat()},
-            **options))
+        pristine = copy.deepcopy(tree)
+        if not _drop_boxes(tree):
+            pristine = None
+    except (ValueError, TypeError, RecursionError, etree.LxmlError) as exc:
+        res.warnings.append(f"author/comment/caption boxes could not be read: {type(exc).__name__}")
+        logger.debug("boxes could not be read", exc_info=True)
+    try:
+        lead = _find_lead(tree)
+    except (ValueError, TypeError, RecursionError):
+        lead = None
+    try:
+        doc = _bare_extraction(tree, url, options)
+        if pristine is not None and _body_chars(doc) < _MIN_BODY_CHARS:
+            # without the boxes trafilatura chose an (emptied) container: the page as it was
+            again = _bare_extraction(pristine, url, options)
+            if _body_chars(again) > _body_chars(doc):
+                doc = again
     except (ValueError, TypeError, RecursionError, AttributeError, IndexError, KeyError,
             etree.LxmlError) as exc:
         res.warnings.append(f"main-text extraction failed: {type(exc).__name__}: {exc}"[:200])

@@ -10,6 +10,10 @@ are separated by blank lines, from HTML each extracted element is one block).
     entered at a teaser heading ("Das könnte dich auch interessieren…", see
     ``resources/teaser_headings.txt``); lines become :class:`~ngo_text.model.Teaser`
     items (a short title line followed by summary lines);
+``closed``
+    (web pages) entered at the heading of a section after the article ("Kontakt:", "Weitere
+    Informationen", "Originalpublikation", "Kommentare"; ``>`` rules of
+    ``boilerplate.txt``): lines are dropped up to the next long block (> 400 characters);
 ``after``
     entered when boilerplate follows the teasers (donation call, sign-up ...),
     or at a footer start ("Impressum", "Donor Portal" ...): everything is dropped.
@@ -57,6 +61,8 @@ class _Rules:
     footer: frozenset[str]
     footer_regexes: tuple[re.Pattern[str], ...]
     teaser_headings: frozenset[str]
+    closers: frozenset[str] = frozenset()
+    closer_regexes: tuple[re.Pattern[str], ...] = ()
 
 
 def _read_lines(name: str) -> list[str]:
@@ -68,6 +74,8 @@ def _read_lines(name: str) -> list[str]:
 def rules() -> _Rules:
     """The boilerplate and teaser-heading rules from ``ngo_text/resources`` (cached)."""
     exact, prefixes, regexes, calls, footer, footer_re = set(), [], [], [], set(), []
+    closers: set[str] = set()
+    closer_re: list[re.Pattern[str]] = []
     for line in _read_lines("boilerplate.txt"):
         tag, _, rest = line.partition(" ")
         rest = rest.strip()
@@ -83,11 +91,15 @@ def rules() -> _Rules:
             footer.add(line_key(rest))
         elif tag == "!~":
             footer_re.append(re.compile(rest, re.I))
+        elif tag == ">":
+            closers.add(line_key(rest))
+        elif tag == ">~":
+            closer_re.append(re.compile(rest, re.I))
         else:
             raise ValueError(f"boilerplate.txt: unknown rule {line!r}")
     headings = frozenset(line_key(h) for h in _read_lines("teaser_headings.txt"))
     return _Rules(frozenset(exact), tuple(prefixes), _combine(regexes), _combine(calls),
-                  frozenset(footer), _combine(footer_re), headings)
+                  frozenset(footer), _combine(footer_re), headings, frozenset(closers), _combine(closer_re))
 
 
 def _combine(patterns: list[re.Pattern[str]]) -> tuple[re.Pattern[str], ...]:
@@ -131,6 +143,20 @@ def is_boilerplate(line: str) -> bool:
     if any(rx.search(low) for rx in r.regexes):
         return True
     return is_call_to_action(line) or is_footer_start(line)
+
+
+@lru_cache(maxsize=8192)
+def is_section_closer(line: str) -> bool:
+    """``True`` for the heading of a section after the article ("Kontakt:", "Weitere
+    Informationen", "Originalpublikation", "Über den Autor", "Kommentare"), see the ``>``
+    rules of ``boilerplate.txt``: its lines up to the next long paragraph are no article text."""
+    if len(line) > 120:
+        return False
+    r = rules()
+    if line_key(line) in r.closers:
+        return True
+    low = normalise_line(line).lower()
+    return any(rx.match(low) for rx in r.closer_regexes)
 
 
 @lru_cache(maxsize=8192)
@@ -410,7 +436,7 @@ def analyse_blocks(blocks: list[list[str]], *, title: str | None = None, join: b
     for block in blocks:
         if state == "after":
             break
-        if page and state == "teaser" and sum(map(len, block)) > _PAGE_RESUME_CHARS:
+        if page and state in ("teaser", "closed") and sum(map(len, block)) > _PAGE_RESUME_CHARS:
             state = "body"  # running text again: the heading was a sidebar box
         short_block = len(block) <= _CALL_BLOCK_LINES and sum(map(len, block)) <= _CALL_BLOCK_CHARS
         if short_block and any(is_call_to_action(ln) for ln in block):
@@ -438,6 +464,14 @@ def analyse_blocks(blocks: list[list[str]], *, title: str | None = None, join: b
                 flush(kept, state)
                 kept, state = [], "after"
                 break
+            if page and is_section_closer(line):
+                # web pages only: in a copied page's text such words are its menu
+                if sum(map(len, body)) + sum(map(len, kept)) < _PAGE_MIN_BODY:
+                    continue  # "Kontakt" before the article: navigation
+                # contact lines, links, author notes under the heading: dropped
+                flush(kept, state)
+                kept, state = [], "closed"
+                continue
             head, inline = teaser_heading(line)
             if head and inline is None and page and sum(map(len, body)) < _PAGE_MIN_BODY:
                 continue  # a teaser heading before the article: navigation
