@@ -38,14 +38,21 @@ MAX_GAP = 12
 RESUME_CHARS = 300
 #: Blocks looked at above the article text for its title.
 TITLE_LOOKBACK = 8
+#: The article's text starts at its first block of at least this many characters.
+START_CHARS = 100
+#: Lines of a menu block are on average shorter than this.
+LINK_LINE_CHARS = 30
 #: Blocks this short without sentence end at the end of an article are dropped.
 TAIL_CHARS = 200
+TAIL_LONG = 0
 # a photo credit or caption ("… Foto: Soeren Stache/dpa", "© Noah Addis", "Bildquelle: …")
 _CREDIT = re.compile(r"(?:^|\s|\()(?:©|\(c\)|(?:fotos?|bild|bildquelle|quelle|credits?|photo)\s*:)", re.I)
 # a date ("19. Oktober 2019", "13.1.2020", "2022-12-07") in a short meta line
 _DATE = re.compile(r"\b\d{1,2}\.\s?(?:\d{1,2}\.|[A-ZÄÖÜ][a-zäöü]{2,8}\.?)\s?(?:\d{2,4})?\b|\b\d{4}-\d\d-\d\d\b")
 # a byline ("Von Heike Buchter", "von Andreas Kürten", "geschrieben von …", "Autor: …")
 _BYLINE = re.compile(r"^(?:von|by|geschrieben von|ein beitrag von|autor(?:in)?:?|text:)(?:\s|$)", re.I)
+# reading time or a label of the article's format ("4 Min. Lesedauer", "Lesezeit: 3 Minuten")
+_READING = re.compile(r"^(?:\d+\s*(?:min\.?|minuten)\s*(?:lesedauer|lesezeit)|(?:lesedauer|lesezeit)\b)", re.I)
 # a person's name alone ("Heike Buchter", "Oliver Baroni")
 _NAME = re.compile(r"^[A-ZÄÖÜ][\w.'-]+(?:\s+[A-ZÄÖÜ][\w.'-]+){1,2}$")
 _SENTENCE_END = re.compile(r"[.!?…:;][\"“”»«'’)]*$")
@@ -75,6 +82,7 @@ class _PageRules:
 
     end: re.Pattern[str] | None
     box: re.Pattern[str] | None
+    skip: re.Pattern[str] | None
     drop: re.Pattern[str] | None
 
 
@@ -91,7 +99,7 @@ def looks_like_page_copy(text: str) -> bool:
 def _page_rules() -> _PageRules:
     """Read the page-copy rules once (not at import time)."""
     raw = resources.files("ngo_text.resources").joinpath(_RESOURCE).read_text(encoding="utf-8")
-    kinds: dict[str, list[str]] = {"end": [], "box": [], "drop": []}
+    kinds: dict[str, list[str]] = {"end": [], "box": [], "skip": [], "drop": []}
     for line in raw.splitlines():
         line = line.strip()
         if not line or line.startswith("#"):
@@ -104,7 +112,7 @@ def _page_rules() -> _PageRules:
     def combine(patterns: list[str]) -> re.Pattern[str] | None:
         return re.compile("|".join(f"(?:{p})" for p in patterns), re.I) if patterns else None
 
-    return _PageRules(combine(kinds["end"]), combine(kinds["box"]), combine(kinds["drop"]))
+    return _PageRules(*(combine(kinds[k]) for k in ("end", "box", "skip", "drop")))
 
 
 @lru_cache(maxsize=1)
@@ -143,9 +151,12 @@ def _end_kind(block: str) -> int:
 
 
 def _is_dropped(block: str) -> bool:
-    """``True`` for blocks that are never article text (cookie banners, comment forms)."""
-    drop = _page_rules().drop
-    return drop is not None and len(block) <= 1200 and bool(drop.search(normalise_line(block)))
+    """``True`` for blocks that are never article text (cookie banners, comment forms,
+    share buttons)."""
+    rules = _page_rules()
+    if rules.skip is not None and len(block) <= 120 and rules.skip.match(line_key(block.split("\n", 1)[0])):
+        return True
+    return rules.drop is not None and len(block) <= 1200 and bool(rules.drop.search(normalise_line(block)))
 
 
 @dataclass
@@ -212,6 +223,13 @@ def _article(blocks: list[str], chains: list[_Cluster]) -> list[int]:
     return next(c.blocks for c, n in zip(chains, size) if n >= FIRST_SHARE * max(size))
 
 
+def _is_link_list(block: str) -> bool:
+    """``True`` for a block of three or more short lines (a menu: "Zur Suche", "Zum
+    Hauptmenu / Rezepte" ...), which jusText may keep for its stop words."""
+    lines = [ln for ln in block.split("\n") if ln.strip()]
+    return len(lines) >= 3 and sum(map(len, lines)) / len(lines) < LINK_LINE_CHARS
+
+
 def _is_caption(block: str) -> bool:
     """``True`` for a photo caption with its credit (short, with "Foto:" or "©")."""
     return len(block) < 300 and bool(_CREDIT.search(block))
@@ -223,7 +241,8 @@ def _is_meta(block: str) -> bool:
     first = normalise_line(block.split("\n", 1)[0])
     return (len(block) < 15 or len(first.split()) < 2 or _is_caption(block) or _is_dropped(block)
             or is_boilerplate(first) or (len(block) < 100 and bool(_DATE.search(block)))
-            or (len(block) < 100 and bool(_BYLINE.match(first))) or bool(_NAME.match(first)))
+            or (len(block) < 100 and bool(_BYLINE.match(first) or _READING.match(first)))
+            or bool(_NAME.match(first)))
 
 
 def _is_tail(block: str) -> bool:
@@ -269,18 +288,24 @@ def _select(blocks: list[str]) -> tuple[int, int, list[int]] | None:
             break
     if good is None or not any(good):
         return None
-    good = [g and not _is_dropped(b) for g, b in zip(good, blocks)]
+    good = [g and not _is_dropped(b) and not _is_link_list(b) for g, b in zip(good, blocks)]
     clusters = _clusters(good, [_end_kind(b) for b in blocks])
     if not clusters:
         return None
     body = _article(blocks, _chains(blocks, clusters))
+    # jusText keeps short menu lines next to good text: the article starts at its first
+    # longer block, its title and lead are looked up above that
+    first = next((j for j, i in enumerate(body) if len(blocks[i]) >= START_CHARS), 0)
+    del body[:first]
     # the chain's last blocks that are no running text (link titles, labels, an author's
     # name, share lines) belong to what follows the article
     while len(body) > 1 and _is_tail(blocks[body[-1]]):
         body.pop()
+    last = max((j for j, i in enumerate(body) if len(blocks[i]) >= TAIL_LONG), default=len(body) - 1)
+    del body[last + 1:]
     head = _head(blocks, body[0])
     kept = head + [i for i in body if not _is_caption(blocks[i])]
-    return kept[0], body[-1] + 1, kept
+    return (kept[0], body[-1] + 1, kept) if kept else None
 
 
 def article_from_page_copy(text: str) -> PageCopy | None:
@@ -290,7 +315,8 @@ def article_from_page_copy(text: str) -> PageCopy | None:
     sel = _select(blocks)
     if sel is None:
         return None
-    body = [blocks[i] for i in sel[2]]
+    # soft hyphens ("Mit\xadtel\xadal\xadter") are invisible on the page and split words
+    body = [blocks[i].replace("\u00ad", "") for i in sel[2]]
     return PageCopy(text="\n\n".join(body), dropped_blocks=len(blocks) - len(body),
                     warnings=[f"the text looks like a copy of a whole web page: {len(blocks) - len(body)} "
                               f"of {len(blocks)} blocks (navigation, banners, lists, footer) dropped"])
