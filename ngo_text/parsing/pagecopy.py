@@ -28,6 +28,8 @@ __all__ = ["MIN_SHORT_BLOCKS", "PageCopy", "looks_like_page_copy", "article_from
 
 #: Blocks under 40 characters from which a plain text counts as a whole-page copy.
 MIN_SHORT_BLOCKS = 15
+#: ... or this many when they are half of all blocks (a press release has a third at most).
+MIN_SHORT_SHARE_BLOCKS = 10
 #: jusText length limits, tried in turn until one keeps a paragraph (chosen on the dev
 #: pages of ``bench/page_copy.py``): pages with short paragraphs only get the lower ones.
 LENGTHS = ((150, 250), (70, 140))
@@ -91,8 +93,12 @@ def _blocks(text: str) -> list[str]:
 
 
 def looks_like_page_copy(text: str) -> bool:
-    """``True`` when ``text`` has the many short blocks of a whole web page."""
-    return sum(len(b) < 40 for b in _blocks(text)) >= MIN_SHORT_BLOCKS
+    """``True`` when ``text`` has the many short blocks of a whole web page: at least
+    :data:`MIN_SHORT_BLOCKS`, or :data:`MIN_SHORT_SHARE_BLOCKS` making up half the blocks
+    (a small page)."""
+    blocks = _blocks(text)
+    short = sum(len(b) < 40 for b in blocks)
+    return short >= MIN_SHORT_BLOCKS or (short >= MIN_SHORT_SHARE_BLOCKS and 2 * short >= len(blocks))
 
 
 @lru_cache(maxsize=1)
