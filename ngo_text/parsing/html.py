@@ -235,6 +235,9 @@ _CAPTION_CLASS_RE = re.compile(
     r"(?:^|[-_])(?:caption|captions|img-?caption|image-?caption|wp-caption-text|imagedescription|"
     r"bildunterschrift)(?:$|[-_])|(?:media|image|img|bild|foto|photo)[-_]*(?:description|caption|subline|"
     r"unterschrift)", re.I)
+# a quick filter: the words every box name above contains
+_BOX_HINT_RE = re.compile(r"autor|author|sabox|toc|contents|inhalts|tag|schlagwort|disclaimer|affiliate|breadcrumb|comment|"
+                          r"kommentar|disqus|caption|bild|foto|photo|image|img|media", re.I)
 #: A box holding more text than this is a layout container, not a box: kept.
 _MAX_BOX_CHARS = 1500
 _MAX_CAPTION_CHARS = 250
@@ -266,20 +269,25 @@ def _drop_boxes(tree) -> int:
     body = tree.find(".//body")
     page_len = max(1, len(_text(body if body is not None else tree)))
     found: list = []
-    for el in tree.iter():
+    found_ids: set[int] = set()
+    for el in tree.xpath("//*[@class or @id]"):
         if not isinstance(el.tag, str) or el.tag in ("body", "html", "main", "article", "h1"):
             continue
-        toks = _class_tokens(el)
+        names = f"{el.get('class') or ''} {el.get('id') or ''}"
+        if not _BOX_HINT_RE.search(names):
+            continue  # most elements: one scan of the names, no token checks
+        toks = names.split()
         caption = any(_CAPTION_CLASS_RE.search(t) for t in toks)
         if not (caption or any(_BOX_CLASS_RE.search(t) or _COMMENT_CLASS_RE.search(t) for t in toks)):
             continue
-        if any(f is a for f in found for a in el.iterancestors()):
+        if any(id(a) in found_ids for a in el.iterancestors()):
             continue  # inside a box already removed
         n = len(_text(el))
         if n > (_MAX_CAPTION_CHARS if caption else _MAX_BOX_CHARS) or n > 0.2 * page_len \
                 or el.find(".//h1") is not None:
             continue
         found.append(el)
+        found_ids.add(id(el))
     for el in found:
         _remove_keep_tail(el)
     return len(found)

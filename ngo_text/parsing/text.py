@@ -260,7 +260,8 @@ _LONE_DATELINE_RE = re.compile(
     rf"^(?:(?P<place>{_PLACE})\s*,\s*(?:(?:den|am)\s+)?)?(?P<date>{_DATE})\.?$"
 )
 _LONE_PLACE_RE = re.compile(rf"^(?P<place>{_PLACE})\s*[-–—]$")
-_DATE_LABEL_RE = re.compile(rf"^(?P<date>{_DATE})(?:\s*[|·/–-]\s*\w[\w ]{{0,40}}|,?\s+\d{{1,2}}[:.]\d{{2}}(?:\s*Uhr)?)$")
+_DATE_LABEL_RE = re.compile(rf"^(?P<date>{_DATE})(?:\s*[|·/–-]\s*\w[\w ]{{0,40}}"
+                            rf"|(?:,|\s*[|·/–-])?\s*\d{{1,2}}[:.]\d{{2}}(?:\s*Uhr)?)$")
 _NOT_PLACE = frozenset("""der die das den dem des ein eine einer eines einem am im in mit nach seit
 heute gestern morgen auch doch und aber wir ich sie es er man wer was wie wo wann warum als bei für
 von vom zum zur auf aus unter über durch gegen so laut dazu hier dort damit dabei denn
@@ -374,6 +375,32 @@ def parse_teaser_lines(blocks: list[list[str]]) -> list[Teaser]:
             else:
                 cur.summary = f"{cur.summary} {line.strip()}"
     return [t for t in teasers if t.title]
+
+
+_MENU_SEP_RE = re.compile(r"\s[|•·]\s")
+
+
+def _header_fragment(line: str, title: str) -> bool:
+    """``True`` for a line of a web page's header above the lead, not the lead itself.
+
+    A piece of the headline ("Siemens und die Kohlemine Adani" under the title "Siemens
+    und die Kohlemine Adani: Kaeser …"), short kicker lines ("Politik\nMietenstreik in den
+    USA", at most three lines, each a headline piece or at most four words without a
+    sentence end), or a menu row ("Blog | Registrieren | Login").
+    """
+    subs = [normalise_line(x) for x in line.split("\n") if x.strip()]
+    tkey = line_key(title) if title else ""
+
+    def piece(sub: str) -> bool:
+        key = line_key(sub)
+        if tkey and len(key) >= 3 and key in tkey:
+            return True
+        return len(sub.split()) <= 4 and not re.search(r"[.!?:;,“\"»)]$", sub)
+
+    if subs and len(subs) <= 3 and all(piece(x) for x in subs):
+        return True
+    parts = _MENU_SEP_RE.split(line)
+    return len(parts) >= 3 and all(1 <= len(x.split()) <= 4 for x in parts) and not _ends_sentence(line)
 
 
 # --------------------------------------------------------------------------- main walk
@@ -512,8 +539,14 @@ def analyse_blocks(blocks: list[list[str]], *, title: str | None = None, join: b
     # lines above the lead that are no lead: a place left alone by the page's markup
     # ("Dübendorf -"), a date with a category ("24. April 2020 | Pressemitteilungen"), a
     # kicker ("Auto", "Semesterstart"); only when a real paragraph follows
-    while len(body) >= 2 and any(len(b.split()) >= 15 for b in body[1:4]) and "\n" not in body[0]:
+    # (web pages also: a piece of the headline, short kicker lines, a menu row)
+    while len(body) >= 2 and any(len(b.split()) >= 15 for b in body[1:4]):
         first = body[0].strip()
+        if "\n" in first:
+            if page and _header_fragment(first, st.title):
+                body.pop(0)
+                continue
+            break
         m = _LONE_PLACE_RE.match(first)
         d = _DATE_LABEL_RE.match(first)
         if m and not st.dateline:
@@ -521,7 +554,7 @@ def analyse_blocks(blocks: list[list[str]], *, title: str | None = None, join: b
         elif d:
             st.dateline_date = st.dateline_date or parse_german_date(d.group("date"))
         elif not (len(first.split()) <= 4 and not re.search(r"[.!?:;,“\"»)]$", first)
-                  and not _LONE_DATELINE_RE.match(first)):
+                  and not _LONE_DATELINE_RE.match(first)) and not (page and _header_fragment(first, st.title)):
             break
         body.pop(0)
         if body and st.title and line_key(body[0]) == line_key(st.title):
