@@ -32,7 +32,7 @@ MIN_SHORT_BLOCKS = 15
 MIN_SHORT_SHARE_BLOCKS = 10
 #: jusText length limits, tried in turn until one keeps a paragraph (chosen on the dev
 #: pages of ``bench/page_copy.py``): pages with short paragraphs only get the lower ones.
-LENGTHS = ((150, 250), (70, 140))
+LENGTHS = ((120, 200), (70, 140))
 #: Non-article blocks in a row that separate two clusters of article text.
 MAX_GAP = 12
 #: A block this long after an end block (a box of links inside the article) resumes the
