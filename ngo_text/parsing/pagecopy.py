@@ -55,6 +55,8 @@ _DATE = re.compile(r"\b\d{1,2}\.\s?(?:\d{1,2}\.|[A-ZÄÖÜ][a-zäöü]{2,8}\.?)\
 _BYLINE = re.compile(r"^(?:von|by|geschrieben von|ein beitrag von|autor(?:in)?:?|text:)(?:\s|$)", re.I)
 # reading time or a label of the article's format ("4 Min. Lesedauer", "Lesezeit: 3 Minuten")
 _READING = re.compile(r"^(?:\d+\s*(?:min\.?|minuten)\s*(?:lesedauer|lesezeit)|(?:lesedauer|lesezeit)\b)", re.I)
+# a breadcrumb ("Startseite Über uns", "Home » Klettern » …", "ZfK.de > Energie > Wärme")
+_BREADCRUMB = re.compile(r"^(?:startseite|home|start)\b|\S\s*[»›>|]\s*\S.*\s*[»›>|]\s*\S", re.I)
 # a person's name alone ("Heike Buchter", "Oliver Baroni")
 _NAME = re.compile(r"^[A-ZÄÖÜ][\w.'-]+(?:\s+[A-ZÄÖÜ][\w.'-]+){1,2}$")
 _SENTENCE_END = re.compile(r"[.!?…:;][\"“”»«'’)]*$")
@@ -248,7 +250,7 @@ def _is_meta(block: str) -> bool:
     return (len(block) < 15 or len(first.split()) < 2 or _is_caption(block) or _is_dropped(block)
             or is_boilerplate(first) or (len(block) < 100 and bool(_DATE.search(block)))
             or (len(block) < 100 and bool(_BYLINE.match(first) or _READING.match(first)))
-            or bool(_NAME.match(first)))
+            or bool(_NAME.match(first)) or (len(block) < 200 and bool(_BREADCRUMB.search(first))))
 
 
 def _is_tail(block: str) -> bool:
@@ -271,8 +273,8 @@ def _head(blocks: list[str], first: int) -> list[int]:
     for i in range(first - 1, max(-1, first - 1 - TITLE_LOOKBACK), -1):
         b = blocks[i]
         kind = _end_kind(b)
-        if kind == _END:
-            break
+        if kind == _END and not re.search(r"\d", b):
+            break  # (a comment count, "0 Kommentare", stands in the header)
         if kind == _BOX or _is_meta(b):
             continue
         if _is_title(b):
