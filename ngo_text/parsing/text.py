@@ -380,6 +380,20 @@ def parse_teaser_lines(blocks: list[list[str]]) -> list[Teaser]:
 _MENU_SEP_RE = re.compile(r"\s[|•·]\s")
 
 
+def _alnum_key(text: str) -> str:
+    """Letters and digits only, lower-cased: "Korsetts – Shops" and "Korsetts - Shops" alike."""
+    return re.sub(r"[\W_]+", "", text.casefold())
+
+
+def _headline_piece(line: str, title: str) -> bool:
+    """``True`` when every line of ``line`` is the headline ``title`` or a piece of it
+    (at least 3 letters and no sentence end, so that a lead sentence quoting it stays)."""
+    tkey = _alnum_key(title)
+    subs = [normalise_line(x) for x in line.split("\n") if x.strip()]
+    return bool(subs) and len(subs) <= 3 and all(
+        len(k := _alnum_key(x)) >= 3 and k in tkey and (k == tkey or not _ends_sentence(x)) for x in subs)
+
+
 def _header_fragment(line: str, title: str) -> bool:
     """``True`` for a line of a web page's header above the lead, not the lead itself.
 
@@ -536,6 +550,11 @@ def analyse_blocks(blocks: list[list[str]], *, title: str | None = None, join: b
     if len(body) >= 3 and st.title and "\n" not in body[0] and len(body[0].split()) <= 3 \
             and line_key(body[1]) == line_key(st.title) and not re.search(r"[.!?:;,“\"»)]$", body[0].strip()):
         del body[:2]
+    # web pages: the headline repeated ("Korsetts – Shops" for the title "Korsetts - Shops")
+    # or a piece of it ("Unser wahres Ich" under "Rutger Bregman: Unser wahres Ich") above
+    # the text: the title holds it already
+    while page and len(body) >= 2 and st.title and _headline_piece(body[0], st.title):
+        body.pop(0)
     # lines above the lead that are no lead: a place left alone by the page's markup
     # ("Dübendorf -"), a date with a category ("24. April 2020 | Pressemitteilungen"), a
     # kicker ("Auto", "Semesterstart"); only when a real paragraph follows
