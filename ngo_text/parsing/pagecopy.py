@@ -46,7 +46,10 @@ START_CHARS = 100
 LINK_LINE_CHARS = 30
 #: Blocks this short without sentence end at the end of an article are dropped.
 TAIL_CHARS = 200
-TAIL_LONG = 0
+#: A last part of the article after more than this many dropped blocks with less than
+#: this share of its text is cut off.
+TAIL_GAP = 2
+TAIL_SHARE = 0.2
 # a photo credit or caption ("… Foto: Soeren Stache/dpa", "© Noah Addis", "Bildquelle: …")
 _CREDIT = re.compile(r"(?:^|\s|\()(?:©|\(c\)|(?:fotos?|bild|bildquelle|quelle|credits?|photo)\s*:)", re.I)
 # a date ("19. Oktober 2019", "13.1.2020", "2022-12-07") in a short meta line
@@ -253,6 +256,21 @@ def _is_meta(block: str) -> bool:
             or bool(_NAME.match(first)) or (len(block) < 200 and bool(_BREADCRUMB.search(first))))
 
 
+def _cut_tail(blocks: list[str], body: list[int]) -> list[int]:
+    """``body`` without a small last part that stands apart: after more than
+    :data:`TAIL_GAP` dropped blocks, with less than :data:`TAIL_SHARE` of the text (an
+    author box, a newsletter form, a teaser below the article)."""
+    total = sum(len(blocks[i]) for i in body)
+    after = 0
+    for j in range(len(body) - 1, 0, -1):
+        after += len(blocks[body[j]])
+        if after >= TAIL_SHARE * total:
+            break
+        if body[j] - body[j - 1] > TAIL_GAP:
+            return body[:j]
+    return body
+
+
 def _is_tail(block: str) -> bool:
     """``True`` for a block at the end of an article's cluster that is no running text."""
     return (len(block) < TAIL_CHARS and not _SENTENCE_END.search(block)) or _is_meta(block)
@@ -309,8 +327,7 @@ def _select(blocks: list[str]) -> tuple[int, int, list[int]] | None:
     # name, share lines) belong to what follows the article
     while len(body) > 1 and _is_tail(blocks[body[-1]]):
         body.pop()
-    last = max((j for j, i in enumerate(body) if len(blocks[i]) >= TAIL_LONG), default=len(body) - 1)
-    del body[last + 1:]
+    body = _cut_tail(blocks, body)
     head = _head(blocks, body[0])
     kept = head + [i for i in body if not _is_caption(blocks[i])]
     return (kept[0], body[-1] + 1, kept) if kept else None
