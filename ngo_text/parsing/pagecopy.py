@@ -33,6 +33,10 @@ MIN_SHORT_SHARE_BLOCKS = 10
 #: jusText length limits, tried in turn until one keeps a paragraph (chosen on the dev
 #: pages of ``bench/page_copy.py``): pages with short paragraphs only get the lower ones.
 LENGTHS = ((120, 200), (70, 140))
+#: jusText's German stop-word densities (low, high).
+STOPWORDS = (0.15, 0.3)
+#: Length limits of a last, language-independent try when no German text is found.
+NEUTRAL_LENGTHS: tuple[int, int] | None = (70, 140)
 #: Non-article blocks in a row that separate two clusters of article text.
 MAX_GAP = 12
 #: A block this long after an end block (a box of links inside the article) resumes the
@@ -133,13 +137,18 @@ def _stoplist() -> frozenset[str]:
     return frozenset(justext.get_stoplist("German"))
 
 
-def _classify(blocks: list[str], low: int, high: int) -> list[bool] | None:
-    """jusText's verdict per block (``True``: good text), ``None`` when it lost blocks."""
+def _classify(blocks: list[str], low: int, high: int, *, german: bool = True) -> list[bool] | None:
+    """jusText's verdict per block (``True``: good text), ``None`` when it lost blocks.
+
+    Without ``german``, jusText runs language-independent (no stop words: length and
+    neighbours only), for pages in another language.
+    """
     import justext  # type: ignore[import-untyped]
 
     markup = "<html><body>" + "".join(f"<p>{html.escape(b)}</p>" for b in blocks) + "</body></html>"
-    paras = justext.justext(markup.encode("utf-8"), _stoplist(), length_low=low,
-                            length_high=high, stopwords_low=0.2, stopwords_high=0.3,
+    stop, (st_low, st_high) = (_stoplist(), STOPWORDS) if german else (frozenset(), (0.0, 0.0))
+    paras = justext.justext(markup.encode("utf-8"), stop, length_low=low,
+                            length_high=high, stopwords_low=st_low, stopwords_high=st_high,
                             max_link_density=0.2, no_headings=False)
     if len(paras) != len(blocks):
         return None
@@ -312,6 +321,9 @@ def _select(blocks: list[str]) -> tuple[int, int, list[int]] | None:
         good = _classify(blocks, low, high)
         if good is None or any(good):
             break
+    if good is not None and not any(good) and NEUTRAL_LENGTHS:
+        # no German text: another language, or no stop words in short paragraphs
+        good = _classify(blocks, *NEUTRAL_LENGTHS, german=False)
     if good is None or not any(good):
         return None
     good = [g and not _is_dropped(b) and not _is_link_list(b) for g, b in zip(good, blocks)]
