@@ -7,7 +7,8 @@ Usage::
 The dataset is ``<shared>/data/web/trafilatura_de`` (``evaldata.json`` + ``html/``);
 ``<shared>`` defaults to ``$NGO_TEXT_SHARED`` or ``../shared`` next to the repo.
 For every page, the ``with`` snippets must occur in title + lead + paragraphs and
-the ``without`` snippets (navigation, footers, teasers) must not. Prints pages,
+the ``without`` snippets (navigation, footers, teasers) must not (compared with
+whitespace collapsed and soft hyphens dropped on both sides). Prints pages,
 errors, the share of ``with`` snippets found, the share of ``without`` snippets
 absent, and timing (slowest page, max and mean seconds per page).
 
@@ -58,7 +59,8 @@ def _dataset_dir(arg: str | None) -> Path:
 
 
 def _norm(s: str) -> str:
-    return " ".join(s.split())
+    """Whitespace collapsed, soft hyphens dropped (invisible; some ``with`` snippets hold them)."""
+    return " ".join(s.replace("\u00ad", "").split())
 
 
 def main(argv: list[str] | None = None) -> int:

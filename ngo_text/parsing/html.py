@@ -18,7 +18,6 @@ trafilatura and recursion errors are caught and reported as warnings.
 """
 from __future__ import annotations
 
-import copy
 import datetime as _dt
 import logging
 import re
@@ -243,6 +242,17 @@ _MAX_BOX_CHARS = 1500
 _MAX_CAPTION_CHARS = 250
 
 
+def _text_len_over(el, limit: float) -> bool:
+    """``True`` when ``el`` holds more than ``limit`` characters of text (stops reading there;
+    layout containers of a whole page are long)."""
+    total = 0
+    for piece in el.itertext():
+        total += len(piece.strip())
+        if total > limit:
+            return True
+    return False
+
+
 def _remove_keep_tail(el) -> None:
     """Remove ``el`` from its tree but keep the text after it (lxml drops ``tail`` with it)."""
     parent = el.getparent()
@@ -258,7 +268,7 @@ def _remove_keep_tail(el) -> None:
     parent.remove(el)
 
 
-def _drop_boxes(tree) -> int:
+def _drop_boxes(tree, page_len: int | None = None) -> int:
     """Remove author boxes, comment sections, captions, tables of contents and tag lists
     (``_BOX_CLASS_RE``) before the main-text extraction; returns how many.
 
@@ -266,8 +276,10 @@ def _drop_boxes(tree) -> int:
     real pages). A box must be small (at most ``_MAX_BOX_CHARS``, a fifth of the page text)
     and hold no ``<h1>``, so a layout container named "comments-enabled" keeps the article.
     """
-    body = tree.find(".//body")
-    page_len = max(1, len(_text(body if body is not None else tree)))
+    if page_len is None:
+        body = tree.find(".//body")
+        page_len = len(_text(body if body is not None else tree))
+    page_len = max(1, page_len)
     found: list = []
     found_ids: set[int] = set()
     for el in tree.xpath("//*[@class or @id]"):
@@ -282,15 +294,43 @@ def _drop_boxes(tree) -> int:
             continue
         if any(id(a) in found_ids for a in el.iterancestors()):
             continue  # inside a box already removed
-        n = len(_text(el))
-        if n > (_MAX_CAPTION_CHARS if caption else _MAX_BOX_CHARS) or n > 0.2 * page_len \
-                or el.find(".//h1") is not None:
+        limit = min(_MAX_CAPTION_CHARS if caption else _MAX_BOX_CHARS, 0.2 * page_len)
+        if _text_len_over(el, limit) or el.find(".//h1") is not None:
             continue
         found.append(el)
         found_ids.add(id(el))
     for el in found:
         _remove_keep_tail(el)
     return len(found)
+
+
+# trafilatura's block elements; a container of them ("div") is read child by child
+_BLOCK_TAGS = frozenset({"p", "head", "list", "table", "quote", "code", "div", "section", "article"})
+_CONTAINER_OUT_TAGS = frozenset({"div", "section", "article", "main", "body"})
+
+
+def _el_blocks(el, depth: int = 0) -> list[list[str]]:
+    """Blocks of one trafilatura output element: its lines, or, for a ``<div>`` holding
+    paragraphs (trafilatura keeps the wrapper of some pages), one block per child.
+
+    Read as one element, such a wrapper gave the whole article as a single "lead".
+    """
+    if el.tag in _CONTAINER_OUT_TAGS and depth < 20 and any(c.tag in _BLOCK_TAGS for c in el):
+        out: list[list[str]] = []
+        if el.text and normalise_line(el.text):
+            out.append([normalise_line(el.text)])
+        for child in el:
+            if child.tag in _BLOCK_TAGS:
+                out.extend(_el_blocks(child, depth + 1))
+            elif child.tag != "lb":
+                text = _text(child)
+                if text:
+                    out.append([text])
+            if child.tail and normalise_line(child.tail):
+                out.append([normalise_line(child.tail)])
+        return out
+    lines = _el_lines(el)
+    return [lines] if lines else []
 
 
 _SOURCE_TAGS = {"cite", "footer", "figcaption"}
@@ -374,7 +414,7 @@ def _has_class(el, rx: re.Pattern[str]) -> bool:
     return any(rx.search(tok) for tok in _class_tokens(el))
 
 
-def _date_from_page_text(tree) -> _dt.date | None:
+def _date_from_page_text(tree, page_text: str | None = None) -> _dt.date | None:
     """The first ``<time datetime>`` or German calendar date in the page text, when the
     metadata has none ("Datum 25.01.2022", "Pressemitteilung vom 20. Januar 2022").
 
@@ -387,8 +427,10 @@ def _date_from_page_text(tree) -> _dt.date | None:
         day = to_date(str(value)[:10])
         if day is not None and day <= today:
             return day
-    body = tree.find(".//body")
-    text = _text(body if body is not None else tree)[:20000]
+    if page_text is None:
+        body = tree.find(".//body")
+        page_text = _text(body if body is not None else tree)
+    text = page_text[:20000]
     return next((d for d in iter_german_dates(text) if 1990 <= d.year and d <= today), None)
 
 
@@ -613,15 +655,16 @@ def _extract_html(html: str, *, url: str | None) -> HtmlResult:
             if len(res.blocks) >= 5000:
                 break
         return res
+    page_text = ""
     try:
-        page_date = _date_from_page_text(tree)  # before boxes and trafilatura prune the tree
+        body = tree.find(".//body")
+        page_text = _text(body if body is not None else tree)  # read once for both
+        page_date = _date_from_page_text(tree, page_text)  # before boxes and trafilatura prune the tree
     except (ValueError, TypeError, RecursionError):
         page_date = None
-    pristine = None
+    dropped = 0
     try:
-        pristine = copy.deepcopy(tree)
-        if not _drop_boxes(tree):
-            pristine = None
+        dropped = _drop_boxes(tree, len(page_text) or None)
     except (ValueError, TypeError, RecursionError, etree.LxmlError) as exc:
         res.warnings.append(f"author/comment/caption boxes could not be read: {type(exc).__name__}")
         logger.debug("boxes could not be read", exc_info=True)
@@ -631,9 +674,10 @@ def _extract_html(html: str, *, url: str | None) -> HtmlResult:
         lead = None
     try:
         doc = _bare_extraction(tree, url, options)
-        if pristine is not None and _body_chars(doc) < _MIN_BODY_CHARS:
+        if dropped and _body_chars(doc) < _MIN_BODY_CHARS:
             # without the boxes trafilatura chose an (emptied) container: the page as it was
-            again = _bare_extraction(pristine, url, options)
+            # (parsed again: rare, and cheaper than a copy of every page's tree)
+            again = _bare_extraction(load_html(html), url, options)
             if _body_chars(again) > _body_chars(doc):
                 doc = again
     except (ValueError, TypeError, RecursionError, AttributeError, IndexError, KeyError,
@@ -662,11 +706,9 @@ def _extract_html(html: str, *, url: str | None) -> HtmlResult:
                                 url=url or res.url) if doc.title else None
     for el in doc.body:
         try:
-            lines = _el_lines(el)
+            res.blocks.extend(_el_blocks(el))
         except (ValueError, TypeError, RecursionError):
             continue
-        if lines:
-            res.blocks.append(lines)
     if lead and res.blocks:
         key = line_key(lead)
         # kept by trafilatura already (whole, or a long part of it): not twice

@@ -34,6 +34,8 @@ from ..model import Teaser
 from .dates import parse_german_date
 
 _WS_RE = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+# soft hyphen, word joiner, byte-order mark: invisible, and they split words for a search
+_INVISIBLE_RE = re.compile("[\u00ad\u2060\ufeff]")
 _TRAIL_RE = re.compile(r"[\s.…:!|»›>\-–—]+$")
 _LEAD_PUNCT_RE = re.compile(r"^[\s|»›>•·\-–—]+")
 
@@ -110,8 +112,9 @@ def _combine(patterns: list[re.Pattern[str]]) -> tuple[re.Pattern[str], ...]:
 
 
 def normalise_line(line: str) -> str:
-    """Collapse whitespace (incl. no-break and zero-width spaces) and strip."""
-    return _WS_RE.sub(" ", line).strip()
+    """Collapse whitespace (incl. no-break and zero-width spaces), drop soft hyphens and
+    word joiners ("Mit\u00adtel\u00adal\u00adter" -> "Mittelalter") and strip."""
+    return _WS_RE.sub(" ", _INVISIBLE_RE.sub("", line)).strip()
 
 
 def line_key(line: str) -> str:
