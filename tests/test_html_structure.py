@@ -104,6 +104,15 @@ def test_gallery_text_named_comment_is_kept() -> None:
     assert "wieder Kiebitze" in parse(_page(article_extra=extra)).text
 
 
+def test_paragraph_that_is_one_link_is_a_teaser() -> None:
+    # "read also" lines inside the article: a paragraph that is one link and no sentence
+    extra = ("<p><a href='/kiebitz'>Kiebitze an der Weser: Die Rückkehr der Wiesenvögel</a></p>"
+             "<p>Mehr dazu steht im <a href='/bericht.pdf'>Bericht des Vereins</a>, der online abrufbar ist.</p>")
+    text = parse(_page(article_extra=extra)).text
+    assert "Die Rückkehr der Wiesenvögel" not in text
+    assert "Bericht des Vereins" in text  # a sentence with a link stays
+
+
 # --------------------------------------------------------------------------- sections after the article
 def test_section_after_the_article_is_dropped_on_pages() -> None:
     blocks = [[_PARA], [_PARA2], ["Kontakt:"], ["Dr. Jana Morgenroth"], ["Telefon: 0421 123456"],

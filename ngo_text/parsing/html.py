@@ -52,7 +52,8 @@ DATE_PARAMS: dict = {"extensive_search": False, "original_date": True}
 
 _BLOCK_CLASS_RE = re.compile(
     r"related|teaser-?list|teasers|similar|recommend|empfehl|weitere|verwandt|aehnlich|ähnlich"
-    r"|more-?(?:articles|news|stories|posts|from)|read-?more|also-?read|lesen-?sie|mehr-?zum|further-?read",
+    r"|more-?(?:articles|news|stories|posts|from)|read-?more|also-?read|lesen-?sie|mehr-?zum|further-?read"
+    r"|link-?list",
     re.I)
 _CONTAINER_TAGS = {"div", "section", "aside", "ul", "ol", "nav", "footer", "article", "dl"}
 _HEADING_TAGS = {"h2", "h3", "h4", "h5", "h6", "strong", "b", "p", "span", "div", "header", "legend"}
@@ -299,6 +300,16 @@ def _drop_boxes(tree, page_len: int | None = None) -> int:
             continue
         found.append(el)
         found_ids.add(id(el))
+    # a paragraph that is one link and no sentence: a "read also" line inside the article
+    # ("Richtig frühstücken: Die besten Tipps …", "Hier das Einzel-Tableau")
+    for par in tree.iter("p"):
+        links = par.findall(".//a")
+        if len(links) != 1 or any(id(a) in found_ids for a in par.iterancestors()):
+            continue
+        text, link_text = _text(par), _text(links[0])
+        if text and text == link_text and 10 <= len(text) <= 150 and text[-1] not in ".!?:“\"»":
+            found.append(par)
+            found_ids.add(id(par))
     for el in found:
         _remove_keep_tail(el)
     return len(found)
