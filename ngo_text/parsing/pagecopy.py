@@ -44,6 +44,8 @@ MAX_GAP = 12
 RESUME_CHARS = 300
 #: Blocks looked at above the article text for its title.
 TITLE_LOOKBACK = 8
+#: Sentences above the article's first good block up to this length are its lead.
+LEAD_CHARS = 600
 #: The article's text starts at its first block of at least this many characters.
 START_CHARS = 100
 #: Lines of a menu block are on average shorter than this.
@@ -57,7 +59,9 @@ TAIL_SHARE = 0.2
 # a photo credit or caption ("… Foto: Soeren Stache/dpa", "© Noah Addis", "Bildquelle: …")
 _CREDIT = re.compile(r"(?:^|\s|\()(?:©|\(c\)|(?:fotos?|bild|bildquelle|quelle|credits?|photo)\s*:)", re.I)
 # a date ("19. Oktober 2019", "13.1.2020", "2022-12-07") in a short meta line
-_DATE = re.compile(r"\b\d{1,2}\.\s?(?:\d{1,2}\.|[A-ZÄÖÜ][a-zäöü]{2,8}\.?)\s?(?:\d{2,4})?\b|\b\d{4}-\d\d-\d\d\b")
+_DATE = re.compile(r"(?<!\d)(?:\d{1,2}\.\s?(?:\d{1,2}\.|[A-ZÄÖÜ][a-zäöü]{2,8}\.?)\s?(?:\d{2,4})?(?!\d)"
+                   r"|\d{4}-\d\d-\d\d|\d{1,2}(?:st|nd|rd|th)?\s+[A-Z][a-z]{2,8}\s+\d{4}"
+                   r"|[A-Z][a-z]{2,8}\s+\d{1,2},\s+\d{4})")
 # a byline ("Von Heike Buchter", "von Andreas Kürten", "geschrieben von …", "Autor: …")
 _BYLINE = re.compile(r"^(?:von|by|geschrieben von|ein beitrag von|autor(?:in)?:?|text:)(?:\s|$)", re.I)
 # reading time or a label of the article's format ("4 Min. Lesedauer", "Lesezeit: 3 Minuten")
@@ -306,7 +310,7 @@ def _head(blocks: list[str], first: int) -> list[int]:
             continue
         if _is_title(b):
             return [i] + leads[::-1]
-        if 40 <= len(b) <= 600 and _SENTENCE_END.search(b) and "\n" not in b:
+        if 40 <= len(b) <= LEAD_CHARS and _SENTENCE_END.search(b) and "\n" not in b:
             leads.append(i)
             continue
         break
