@@ -147,3 +147,17 @@ def test_link_titles_at_the_end_of_the_article_are_dropped() -> None:
     copy = article_from_page_copy(text)
     assert copy is not None
     assert copy.text.endswith(PARAS[-1])
+
+
+def test_broken_characters_do_not_make_the_page_fail() -> None:
+    copy = article_from_page_copy(article_page().replace("Bauzeit", "Bau\ud800zeit"))
+    assert copy is not None and PARAS[0] in copy.text
+
+
+def test_page_in_another_language_still_gives_its_text() -> None:
+    para = ("The new bridge across the river connects the two villages, and the children no "
+            "longer need to travel more than ten kilometres to reach their school every day")
+    copy = article_from_page_copy(page(NAV, "A new bridge for two villages", [para] * 3, FOOTER))
+    assert copy is not None
+    assert copy.text.startswith("A new bridge for two villages") and para in copy.text
+    assert "Impressum" not in copy.text

@@ -1,18 +1,33 @@
 """The article inside a whole-page text copy (select-all + copy of a web page).
 
 Such text keeps every block of the page: skip links, menus, cookie banners, search
-boxes, share buttons, related lists and footers, one short line after the other. It is
-recognised by its many short blocks (:func:`looks_like_page_copy`: at least
-:data:`MIN_SHORT_BLOCKS` blocks under 40 characters; the sample press releases have at
-most 8, whole-page copies of the 553 shared pages 29 or more at the 5th percentile).
+boxes, share buttons, related lists, comments and footers, one short line after the
+other. It is recognised by its many short blocks (:func:`looks_like_page_copy`: at least
+:data:`MIN_SHORT_BLOCKS` blocks under 40 characters, or :data:`MIN_SHORT_SHARE_BLOCKS`
+making up half of a small page; the sample press releases have at most 8, a third of
+their blocks).
 
-The article is then found by jusText's paragraph classification (:mod:`justext`, the
-boilerplate remover behind trafilatura's fallback, BSD): each blank-line block is one
-paragraph, classified by length, German stop-word density and its neighbours; the kept
-paragraphs up to the page's related list or footer (ngo_text's teaser-heading and footer
-rules) are the body, and the short block right above the first of them, when there is
-one, is the title. Measured by ``bench/page_copy.py`` (parameters chosen on its dev
-pages).
+:func:`article_from_page_copy` finds the article in five steps:
+
+1. jusText (:mod:`justext`, the boilerplate remover behind trafilatura's fallback, BSD)
+   classifies each blank-line block by length, German stop-word density and its
+   neighbours; lower length limits, then a language-independent run, when it keeps
+   nothing. Cookie banners, paywall and comment-form notices, share lines and menu
+   blocks are never good text (``resources/page_copy_boilerplate.txt`` and
+   :func:`_is_link_list`).
+2. The good blocks form clusters, split where the article ends for good (comments,
+   author box, footer: ``end`` rules, ngo_text's footer rules), where a box of links
+   starts (related lists, tags: ``box`` rules, ngo_text's teaser headings) and at long
+   runs of other blocks. A cluster after a box continues the one before when long
+   running text follows soon (a box inside the article).
+3. The article is the first such chain with a fair share of the page's long text
+   (comments below the article may be longer), from its first longer block on.
+4. Its tail is cut: link titles and labels at its end, and a small last part standing
+   apart (author box, newsletter form).
+5. Above it, over dates, bylines, captions and share lines, a sentence or two is the
+   lead and the first title-like line the title.
+
+Measured by ``bench/page_copy.py``; the parameters below were chosen on its dev pages.
 """
 from __future__ import annotations
 
@@ -42,6 +57,13 @@ MAX_GAP = 12
 #: A block this long after an end block (a box of links inside the article) resumes the
 #: article when it comes within :data:`MAX_GAP` blocks.
 RESUME_CHARS = 300
+#: The article is the first chain of clusters with at least this share of the largest
+#: chain's text (comments below an article can be longer than the article) ...
+FIRST_SHARE = 0.2
+#: ... counting the characters of each block beyond this many (teasers are short) ...
+SHORT_CHARS = 100
+#: ... and text right after an end block (comments) this many times.
+AFTER_END_WEIGHT = 0.3
 #: Blocks looked at above the article text for its title.
 TITLE_LOOKBACK = 8
 #: Sentences above the article's first good block up to this length are its lead.
@@ -75,11 +97,6 @@ _BLOCK_SPLIT = re.compile(r"\n\s*\n")
 _RESOURCE = "page_copy_boilerplate.txt"
 #: Kinds of block for :func:`_end_kind`.
 _TEXT, _BOX, _END = 0, 1, 2
-#: The article is the first chain of clusters with at least this share of the largest
-#: chain's text (comments below an article can be longer than the article).
-FIRST_SHARE = 0.2
-SHORT_CHARS = 100
-AFTER_END_WEIGHT = 0.3
 
 
 @dataclass
@@ -102,6 +119,7 @@ class _PageRules:
 
 
 def _blocks(text: str) -> list[str]:
+    """The blocks of ``text``: the pieces between blank lines, stripped."""
     return [b.strip() for b in _BLOCK_SPLIT.split(text) if b.strip()]
 
 
@@ -151,7 +169,8 @@ def _classify(blocks: list[str], low: int, high: int, *, german: bool = True) ->
 
     markup = "<html><body>" + "".join(f"<p>{html.escape(b)}</p>" for b in blocks) + "</body></html>"
     stop, (st_low, st_high) = (_stoplist(), STOPWORDS) if german else (frozenset(), (0.0, 0.0))
-    paras = justext.justext(markup.encode("utf-8"), stop, length_low=low,
+    # (lone surrogates from a broken decode must not make the page fail)
+    paras = justext.justext(markup.encode("utf-8", errors="replace"), stop, length_low=low,
                             length_high=high, stopwords_low=st_low, stopwords_high=st_high,
                             max_link_density=0.2, no_headings=False)
     if len(paras) != len(blocks):
@@ -161,8 +180,8 @@ def _classify(blocks: list[str], low: int, high: int, *, german: bool = True) ->
 
 def _end_kind(block: str) -> int:
     """What ``block`` starts: :data:`_END` for what follows an article for good (comments,
-    author box, footer), :data:`_BOX` for a box of links (related lists, tags, share
-    buttons) that may stand inside an article, :data:`_TEXT` otherwise."""
+    author box, footer), :data:`_BOX` for a box of links (related lists, tags) that may
+    stand inside an article, :data:`_TEXT` otherwise."""
     first = normalise_line(block.split("\n", 1)[0])
     if len(first) > 120:
         return _TEXT
@@ -317,9 +336,9 @@ def _head(blocks: list[str], first: int) -> list[int]:
     return leads[::-1]
 
 
-def _select(blocks: list[str]) -> tuple[int, int, list[int]] | None:
-    """The article's blocks: ``(start, end, kept)`` with ``kept`` the indices of title and
-    body blocks in ``[start, end)``, or ``None`` when nothing is found."""
+def _select(blocks: list[str]) -> list[int] | None:
+    """The indices of the article's blocks (title, lead, body), or ``None`` when nothing
+    is found."""
     good: list[bool] | None = None
     for low, high in LENGTHS:
         good = _classify(blocks, low, high)
@@ -346,18 +365,18 @@ def _select(blocks: list[str]) -> tuple[int, int, list[int]] | None:
     body = _cut_tail(blocks, body)
     head = _head(blocks, body[0])
     kept = head + [i for i in body if not _is_caption(blocks[i])]
-    return (kept[0], body[-1] + 1, kept) if kept else None
+    return kept or None
 
 
 def article_from_page_copy(text: str) -> PageCopy | None:
     """The title and body blocks of the article in a page copy, or ``None`` when nothing
     is found (the caller then reads the text as it is)."""
     blocks = _blocks(text)
-    sel = _select(blocks)
-    if sel is None:
+    kept = _select(blocks)
+    if kept is None:
         return None
     # soft hyphens ("Mit\xadtel\xadal\xadter") are invisible on the page and split words
-    body = [blocks[i].replace("\u00ad", "") for i in sel[2]]
+    body = [blocks[i].replace("\u00ad", "") for i in kept]
     return PageCopy(text="\n\n".join(body), dropped_blocks=len(blocks) - len(body),
                     warnings=[f"the text looks like a copy of a whole web page: {len(blocks) - len(body)} "
                               f"of {len(blocks)} blocks (navigation, banners, lists, footer) dropped"])
