@@ -77,6 +77,17 @@ def test_header_lead_without_headline_h1() -> None:
     assert _find_lead(html) == _LEAD
 
 
+def test_paragraph_after_the_headline_in_the_header_is_the_lead() -> None:
+    # no lead class: the sentence after the h1 inside <header> is the lead; a box there is not
+    assert _find_lead(_page(header=f"<p>{_LEAD}</p>")) == _LEAD
+    assert _find_lead(_page(header=f"<div class='billboard'><p>{_LEAD}</p></div>")) is None
+    assert _find_lead(_page(header="<p>Von Paula Reiher</p>")) is None  # a byline reads as no lead
+    # layout names on the header ("header-small-img", "with-featured-image") do not veto a lead
+    html = _page(header=f"<div class='ct-header-small-img'><div class='col'><div class='uk-text-lead'>{_LEAD}</div>"
+                        "</div></div>")
+    assert _find_lead(html) == _LEAD
+
+
 # --------------------------------------------------------------------------- boxes around the article
 def test_author_box_comments_caption_and_toc_are_not_article_text() -> None:
     extra = ("<div class='ez-toc-container'><p class='ez-toc-title'>Inhaltsverzeichnis</p>"

@@ -405,7 +405,8 @@ _CONTAINER_TAG_RE = re.compile(
 # "af-chapo"), so that "leaderboard" or "node--category-lead" on a teaser <article> do not count.
 _LEAD_CLASS_RE = re.compile(
     r"(?:^|[-_])(?:abstract|intro|introtext|intro-?text|lead|leadtext|lead-?text|teaser-?text|summary|subline|"
-    r"standfirst|header-?text|einleitung|vorspann|chapo|excerpt|article-?excerpt|article-?teaser|hero-?text|"
+    r"standfirst|header-?text|einleitung|vorspann|chapo|excerpt|article-?excerpt|(?:article|artikel)-?teaser|"
+    r"hero-?text|introduction|"
     r"short-?info|description|documentdescription|subtitle)(?:$|[-_])"
     r"|(?:header|teaser|intro|lead)[-_]*text(?:$|[-_])", re.I)
 # layout containers and boxes that hold no lead ("site__main--no-sidebar" is a layout flag)
@@ -413,6 +414,12 @@ _NOT_LEAD_RE = re.compile(
     r"(?:^|[-_])(?<!no-)(?<!has-)(?<!with-)(?:nav|navbar|navigation|menu|footer|breadcrumbs?|cookies?|"
     r"cookie-?\w+|related|sidebar|teaser-?list|slider|carousel|swiper|credits?|caption|copyright|"
     r"image|img|photo|media|figure|bild|author|login|newsletter|banner|ad|ads|advert\w*)(?:$|[-_])", re.I)
+# around a lead, only boxes of other content veto it: "ct-header-small-img" or
+# "with-featured-image" on the header that holds it are layout names
+_NOT_LEAD_BOX_RE = re.compile(
+    r"(?:^|[-_])(?<!no-)(?<!has-)(?<!with-)(?:nav|navbar|navigation|menu|footer|breadcrumbs?|cookies?|"
+    r"cookie-?\w+|related|sidebar|teaser-?list|slider|carousel|swiper|login|newsletter|banner|ad|ads|"
+    r"advert\w*|teaser\d+|leaderboard|billboard|werbung|anzeige|sponsor\w*)(?:$|[-_])", re.I)
 _LEAD_TAGS = {"p", "div", "span", "h2", "h3", "section", "header", "strong", "b"}
 
 
@@ -489,8 +496,11 @@ def _find_lead(tree) -> str | None:
             continue
         if not _has_class(el, _LEAD_CLASS_RE) or _has_class(el, _NOT_LEAD_RE):
             continue
+        parent = el.getparent()
+        if parent is not None and _has_class(parent, _NOT_LEAD_RE):
+            continue  # the text of a figure or an author box
         if any(a.tag in ("nav", "footer", "aside", "figure", "figcaption") or
-               (a.tag not in ("body", "html") and _has_class(a, _NOT_LEAD_RE))
+               (a.tag not in ("body", "html") and _has_class(a, _NOT_LEAD_BOX_RE))
                for a in el.iterancestors()):
             continue
         text = _text(el)
@@ -498,6 +508,27 @@ def _find_lead(tree) -> str | None:
             return text
         if len(text) > 1200:
             return None  # a container of the whole article: nothing to rescue
+    return _header_sentence(h1) if h1 is not None else None
+
+
+def _header_sentence(h1) -> str | None:
+    """A paragraph or subtitle right after the headline inside the article's header
+    (``<header><h1>…</h1><p>…</p></header>``, ``<hgroup>``), when it reads as a lead."""
+    parent = h1.getparent()
+    if parent is None or not (parent.tag in ("header", "hgroup") or
+                              any(re.search(r"(?:^|[-_])head(?:er)?(?:$|[-_])", t, re.I)
+                                  for t in _class_tokens(parent))):
+        return None
+    sib = h1.getnext()
+    for _ in range(3):
+        if sib is None:
+            return None
+        if isinstance(sib.tag, str) and sib.tag in ("p", "h2", "div") and not _has_class(sib, _NOT_LEAD_RE) \
+                and not _has_class(sib, _NOT_LEAD_BOX_RE):
+            text = _text(sib)
+            if _reads_as_lead(text):
+                return text
+        sib = sib.getnext()
     return None
 
 
