@@ -185,7 +185,8 @@ _CONTACT_ROLE_RE = re.compile(
 _CONTACT_NAME_RE = re.compile(r"^[A-ZÄÖÜ][\w.\-]*(?:\s+[A-ZÄÖÜ][\w.\-]*){0,3}$")
 
 
-_CREDIT_RE = re.compile(r"^\s*(?:©|\(c\)|Fotos?:|Bild:|Foto/Grafik:)\s*\S.{0,120}$", re.IGNORECASE)
+_CREDIT_RE = re.compile(r"^\s*(?:©|\(c\)|Fotos?:|Bild:|Foto/Grafik:|(?:Symbol|Titel|Beitrags)(?:bild|foto|grafik):)"
+                        r"\s*\S.{0,120}$|^.{0,300}\((?:Fotos?|Bild|Grafik):\s*[^()]{2,80}\)\s*$", re.IGNORECASE)
 
 
 def drop_credits(line: str) -> str:
