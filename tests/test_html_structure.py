@@ -178,6 +178,17 @@ def test_headline_pieces_kickers_and_menu_rows_are_no_lead() -> None:
         assert st.lead == _PARA, first
 
 
+def test_subtitle_above_the_first_paragraph_is_no_lead() -> None:
+    # a subtitle or column line of up to seven words without a sentence end; a greeting stays
+    st = analyse_blocks([["Eine Kolumne von Paula Reiher"], [_PARA], [_PARA2]], title="Auen", join=False)
+    assert st.lead == _PARA
+    st = analyse_blocks([["Sehr geehrte Damen und Herren,"], [_PARA], [_PARA2]], title="Auen", join=False)
+    assert st.lead == "Sehr geehrte Damen und Herren,"
+    # plain text keeps its four-word limit: a subtitle line there stays the lead
+    st = analyse_text(f"Auen\n\nEine Kolumne von Paula Reiher\n\n{_PARA}\n\n{_PARA2}")
+    assert st.lead == "Eine Kolumne von Paula Reiher"
+
+
 def test_date_with_time_above_the_lead() -> None:
     st = analyse_blocks([["12. November 2015 / 13:48"], [_PARA], [_PARA2]], title="Auen", join=False)
     assert st.lead == _PARA

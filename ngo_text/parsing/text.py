@@ -47,6 +47,9 @@ _CALL_BLOCK_CHARS = 700
 #: text, and a block longer than this many characters ends the zone.
 _PAGE_MIN_BODY = 200
 _PAGE_RESUME_CHARS = 400
+#: Web pages: a line of at most this many words without a sentence end above the first
+#: paragraph is a kicker or subtitle ("Eine Kolumne von Nils Pickert"), not the lead.
+_PAGE_KICKER_WORDS = 7
 #: At most this many blocks are analysed (a press release has a few dozen).
 MAX_BLOCKS = 5000
 #: Phrase and regex rules only apply to lines up to this length.
@@ -576,7 +579,8 @@ def analyse_blocks(blocks: list[list[str]], *, title: str | None = None, join: b
             st.dateline = m.group("place")
         elif d:
             st.dateline_date = st.dateline_date or parse_german_date(d.group("date"))
-        elif not (len(first.split()) <= 4 and not re.search(r"[.!?:;,“\"»)]$", first)
+        elif not (len(first.split()) <= (_PAGE_KICKER_WORDS if page else 4)
+                  and not re.search(r"[.!?:;,“\"»)]$", first)
                   and not _LONE_DATELINE_RE.match(first)) and not (page and _header_fragment(first, st.title)):
             break
         body.pop(0)
