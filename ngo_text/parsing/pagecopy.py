@@ -288,6 +288,15 @@ def _is_meta(block: str) -> bool:
             or bool(_NAME.match(first)) or (len(block) < 200 and bool(_BREADCRUMB.search(first))))
 
 
+def _is_inside_meta(block: str) -> bool:
+    """``True`` for a block inside the article that is none of its text: a caption with
+    its credit, a byline or reading time, a breadcrumb (a name or a word alone may be a
+    subheading and stays)."""
+    first = normalise_line(block.split("\n", 1)[0])
+    return (_is_caption(block) or (len(block) < 100 and bool(_BYLINE.match(first) or _READING.match(first)))
+            or (len(block) < 200 and bool(_BREADCRUMB.search(first))))
+
+
 def _cut_tail(blocks: list[str], body: list[int]) -> list[int]:
     """``body`` without a small last part that stands apart: after more than
     :data:`TAIL_GAP` dropped blocks, with less than :data:`TAIL_SHARE` of the text (an
@@ -364,7 +373,7 @@ def _select(blocks: list[str]) -> list[int] | None:
         body.pop()
     body = _cut_tail(blocks, body)
     head = _head(blocks, body[0])
-    kept = head + [i for i in body if not _is_caption(blocks[i])]
+    kept = head + [i for i in body if not _is_inside_meta(blocks[i])]
     return kept or None
 
 
