@@ -593,8 +593,8 @@ def nesting_depth(html: str) -> tuple[int, int]:
     return deepest, n_tags
 
 
-#: An extraction with less body text than this, after boxes were removed, is redone on the
-#: page as it was (one real page: its comment boxes were the only text of an <article>).
+#: An extraction with less body text than this is redone on the page as it was (one real
+#: page: its comment boxes were the only text of an <article>) and with favor_recall.
 _MIN_BODY_CHARS = 500
 
 
@@ -716,12 +716,16 @@ def _extract_html(html: str, *, url: str | None) -> HtmlResult:
         lead = None
     try:
         doc = _bare_extraction(tree, url, options)
-        if dropped and _body_chars(doc) < _MIN_BODY_CHARS:
-            # without the boxes trafilatura chose an (emptied) container: the page as it was
-            # (parsed again: rare, and cheaper than a copy of every page's tree)
-            again = _bare_extraction(load_html(html), url, options)
-            if _body_chars(again) > _body_chars(doc):
-                doc = again
+        if _body_chars(doc) < _MIN_BODY_CHARS:
+            # little text: without the boxes trafilatura may have chosen an (emptied)
+            # container, or its precision cut the article: the page as it was (parsed again:
+            # rare, cheaper than a copy of every page's tree), then with favor_recall
+            tries = [options] if dropped else []
+            tries.append({**options, "favor_recall": True, "favor_precision": False})
+            for opts in tries:
+                again = _bare_extraction(load_html(html), url, opts)
+                if _body_chars(again) > _body_chars(doc):
+                    doc = again
     except (ValueError, TypeError, RecursionError, AttributeError, IndexError, KeyError,
             etree.LxmlError) as exc:
         res.warnings.append(f"main-text extraction failed: {type(exc).__name__}: {exc}"[:200])
