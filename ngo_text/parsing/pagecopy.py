@@ -35,6 +35,7 @@ import html
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 from importlib import resources
 
 from .text import is_boilerplate, is_footer_start, line_key, normalise_line, teaser_heading
@@ -159,25 +160,34 @@ def _stoplist() -> frozenset[str]:
     return frozenset(justext.get_stoplist("German"))
 
 
-def _classify(blocks: list[str], low: int, high: int, *, german: bool = True) -> list[bool] | None:
-    """jusText's verdict per block (``True``: good text), ``None`` when it lost blocks.
+def _paragraphs(blocks: list[str]) -> list[Any] | None:
+    """jusText's paragraphs of ``blocks`` (one ``<p>`` each), ``None`` when it lost some."""
+    import justext  # type: ignore[import-untyped]
+
+    markup = "<html><body>" + "".join(f"<p>{html.escape(b)}</p>" for b in blocks) + "</body></html>"
+    # (lone surrogates from a broken decode must not make the page fail)
+    dom = justext.core.html_to_dom(markup.encode("utf-8", errors="replace"), "utf-8", None, "replace")
+    paras: list[Any] = justext.core.ParagraphMaker.make_paragraphs(justext.core.preprocessor(dom))
+    return paras if len(paras) == len(blocks) else None
+
+
+def _classify(paras: list[Any], low: int, high: int, *, german: bool = True) -> list[bool]:
+    """jusText's verdict per paragraph (``True``: good text), as :func:`justext.justext`
+    gives it; the paragraphs are made once and classified again with other limits.
 
     Without ``german``, jusText runs language-independent (no stop words: length and
     neighbours only), for pages in another language.
     """
     import justext  # type: ignore[import-untyped]
 
-    markup = "<html><body>" + "".join(f"<p>{html.escape(b)}</p>" for b in blocks) + "</body></html>"
     stop, (st_low, st_high) = (_stoplist(), STOPWORDS) if german else (frozenset(), (0.0, 0.0))
-    # (lone surrogates from a broken decode must not make the page fail)
-    paras = justext.justext(markup.encode("utf-8", errors="replace"), stop, length_low=low,
-                            length_high=high, stopwords_low=st_low, stopwords_high=st_high,
-                            max_link_density=0.2, no_headings=False)
-    if len(paras) != len(blocks):
-        return None
+    justext.core.classify_paragraphs(paras, stop, length_low=low, length_high=high, stopwords_low=st_low,
+                                     stopwords_high=st_high, max_link_density=0.2, no_headings=False)
+    justext.core.revise_paragraph_classification(paras)
     return [not p.is_boilerplate for p in paras]
 
 
+@lru_cache(maxsize=8192)
 def _end_kind(block: str) -> int:
     """What ``block`` starts: :data:`_END` for what follows an article for good (comments,
     author box, footer), :data:`_BOX` for a box of links (related lists, tags) that may
@@ -193,6 +203,7 @@ def _end_kind(block: str) -> int:
     return _TEXT
 
 
+@lru_cache(maxsize=8192)
 def _is_dropped(block: str) -> bool:
     """``True`` for blocks that are never article text (cookie banners, comment forms,
     share buttons)."""
@@ -348,17 +359,23 @@ def _head(blocks: list[str], first: int) -> list[int]:
 def _select(blocks: list[str]) -> list[int] | None:
     """The indices of the article's blocks (title, lead, body), or ``None`` when nothing
     is found."""
+    # never article text, whatever jusText says: notices, share lines, menus
+    never = [_is_dropped(b) or _is_link_list(b) for b in blocks]
     good: list[bool] | None = None
-    for low, high in LENGTHS:
-        good = _classify(blocks, low, high)
-        if good is None or any(good):
-            break
-    if good is not None and not any(good) and NEUTRAL_LENGTHS:
+    tries: list[tuple[int, int, bool]] = [(low, high, True) for low, high in LENGTHS]
+    if NEUTRAL_LENGTHS:
         # no German text: another language, or no stop words in short paragraphs
-        good = _classify(blocks, *NEUTRAL_LENGTHS, german=False)
+        tries.append((*NEUTRAL_LENGTHS, False))
+    paras = _paragraphs(blocks)
+    if paras is None:
+        return None
+    for low, high, german in tries:
+        verdict = _classify(paras, low, high, german=german)
+        good = [g and not n for g, n in zip(verdict, never)]
+        if any(good):
+            break
     if good is None or not any(good):
         return None
-    good = [g and not _is_dropped(b) and not _is_link_list(b) for g, b in zip(good, blocks)]
     clusters = _clusters(good, [_end_kind(b) for b in blocks])
     if not clusters:
         return None
