@@ -726,6 +726,8 @@ def _extract_html(html: str, *, url: str | None) -> HtmlResult:
                 again = _bare_extraction(load_html(html), url, opts)
                 if _body_chars(again) > _body_chars(doc):
                     doc = again
+                if _body_chars(doc) >= _MIN_BODY_CHARS:
+                    break  # enough text: no third run
     except (ValueError, TypeError, RecursionError, AttributeError, IndexError, KeyError,
             etree.LxmlError) as exc:
         res.warnings.append(f"main-text extraction failed: {type(exc).__name__}: {exc}"[:200])
