@@ -124,6 +124,20 @@ def test_paragraph_that_is_one_link_is_a_teaser() -> None:
     assert "Bericht des Vereins" in text  # a sentence with a link stays
 
 
+def test_trafilatura_div_wrapper_is_read_child_by_child() -> None:
+    # trafilatura keeps the <div> around the paragraphs of some pages: one block per child,
+    # else the whole article would be one "lead"
+    from lxml import etree
+
+    from ngo_text.parsing.html import _el_blocks
+
+    el = etree.fromstring("<div>Vorspann<p>Erster Absatz.</p><head rend='h2'>Zwischentitel</head>"
+                          "<p>Zweiter <hi>Absatz</hi>.</p><list><item>eins</item><item>zwei</item></list></div>")
+    assert _el_blocks(el) == [["Vorspann"], ["Erster Absatz."], ["Zwischentitel"], ["Zweiter Absatz."],
+                              ["eins", "zwei"]]
+    assert _el_blocks(etree.fromstring("<p>Ein Absatz.</p>")) == [["Ein Absatz."]]
+
+
 # --------------------------------------------------------------------------- sections after the article
 def test_section_after_the_article_is_dropped_on_pages() -> None:
     blocks = [[_PARA], [_PARA2], ["Kontakt:"], ["Dr. Jana Morgenroth"], ["Telefon: 0421 123456"],
@@ -163,6 +177,10 @@ def test_section_closer_rules(line: str, closer: bool) -> None:
     ("Copyright: Paula Reiher", True),
     (">> Neue Studie: Kiebitze kehren zurück <<", True),
     ("Eine Feuchtwiese bei Hoya. © Agentur / Paula Reiher", True),
+    ("(Alle Angaben ohne Gewähr)", True),
+    ("Video verfügbar bis 28.02.2031", True),
+    ("Tel: +49 (0)421-123 456", True),
+    ("Dann hinterlasse einfach einen Kommentar unter diesem Beitrag!", True),
     ("»Wie bringen wir die Kiebitze zurück?«", False),
     ("Die Abbildung zeigt, dass die Flächen seit 2014 kleiner geworden sind.", False),
 ])
