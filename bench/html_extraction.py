@@ -18,7 +18,7 @@ short line without a sentence) or as a photo caption/credit; body paragraphs tha
 contact, address, credit or "Erschienen am" lines. ``--per-page FILE`` writes one TSV
 row per page (file, lead found, lead kind, bad body lines, seconds).
 
-Acceptance: no errors, every page < 2 s, with-share >= 0.90, without-share >= 0.90.
+Acceptance (issue #14): no errors, every page < 2 s, with-share >= 0.95, without-share >= 0.95.
 """
 from __future__ import annotations
 

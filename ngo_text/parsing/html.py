@@ -12,6 +12,14 @@ interessieren", "Weitere Artikel" ...) and that hold at least two links. They ar
 removed from the tree before trafilatura runs so their text cannot leak into the
 body.
 
+Before trafilatura runs, boxes around the article are removed by the parts of their
+class names (author boxes, comment sections, short image captions, tables of contents,
+tag lists, breadcrumbs) and so are paragraphs that are a single link without a sentence
+("read also" lines). The page's lead is looked up in the page itself (an element named
+like one after the headline, or the sentence after the ``<h1>`` in its ``<header>``)
+because trafilatura often drops it. An extraction with less than 500 characters is redone
+on the page as it was and with ``favor_recall``.
+
 Hostile input never crashes or hangs: the size is capped in
 :mod:`~ngo_text.parsing.sources`, libxml2 limits the nesting depth, and lxml,
 trafilatura and recursion errors are caught and reported as warnings.
