@@ -138,6 +138,23 @@ def test_trafilatura_div_wrapper_is_read_child_by_child() -> None:
     assert _el_blocks(etree.fromstring("<p>Ein Absatz.</p>")) == [["Ein Absatz."]]
 
 
+def test_text_modules_beside_the_extracted_one_are_read() -> None:
+    # pages built of text modules with images between them: trafilatura keeps one module
+    from trafilatura.utils import load_html
+
+    from ngo_text.parsing.html import _sibling_modules
+
+    module = "<div class='editorial-module'><div class='text'><div class='text-text'>{}</div></div></div>"
+    image = "<div class='editorial-module'><figure><img src='a.jpg'><figcaption><p>{}</p></figcaption></figure></div>"
+    html = ("<html><body><div class='single-wrapper'>" + module.format(f"<p>{_PARA}</p>")
+            + image.format("Kiebitz auf einer Wiese bei Hoya.") + module.format(f"<p>{_PARA2}</p>")
+            + module.format(f"<p>{_PARA3}</p>") + "</div></body></html>")
+    assert _sibling_modules(load_html(html), [[_PARA]]) == [[_PARA2], [_PARA3]]
+    # modules named like posts or teasers are other articles: nothing added
+    posts = html.replace("text-text", "post-text")
+    assert _sibling_modules(load_html(posts), [[_PARA]]) == []
+
+
 # --------------------------------------------------------------------------- sections after the article
 def test_section_after_the_article_is_dropped_on_pages() -> None:
     blocks = [[_PARA], [_PARA2], ["Kontakt:"], ["Dr. Jana Morgenroth"], ["Telefon: 0421 123456"],

@@ -601,6 +601,78 @@ def nesting_depth(html: str) -> tuple[int, int]:
     return deepest, n_tags
 
 
+# text modules of an article page ("editorial-module--text", "textmodul", "rte-content"):
+# pages built from such blocks put images between them, and trafilatura keeps only one
+_TEXT_MODULE_RE = re.compile(r"text|content|body|copy|rte|richtext|paragraph|modul", re.I)
+_NOT_MODULE_RE = re.compile(r"post|entry|teaser|card|item|comment|related|sidebar|widget|list|nav|footer", re.I)
+
+
+def _sibling_modules(tree, blocks: list[list[str]]) -> list[list[str]]:
+    """Paragraphs of the text modules beside the one trafilatura kept.
+
+    The element holding the first extracted paragraph is looked up in the page; its
+    nearest ancestor named like a text module ("text-text", "textmodul") and that ancestor's
+    siblings of the same tag and class are read in page order. Paragraphs not extracted yet
+    are returned (appended after the extracted text). Nothing when the first paragraph is
+    not found, or the module's siblings are posts, teasers or list items.
+    """
+    first = next((ln for b in blocks for ln in b if len(ln) >= 80), None)
+    if first is None:
+        return []
+    key = line_key(first)
+    start = None
+    for p in tree.iter("p"):
+        # cheap test first: most paragraphs are of another length
+        if not _text_len_over(p, len(first) + 20) and _text_len_over(p, len(first) - 40) \
+                and line_key(_text(p)) == key:
+            start = p
+            break
+    if start is None:
+        return []
+    module = start
+    for _ in range(4):
+        module = module.getparent()
+        if module is None or module.tag in ("body", "html", "main", "article"):
+            return []
+        cls = (module.get("class") or "").strip()
+        if cls and _TEXT_MODULE_RE.search(cls):
+            break
+    else:
+        return []
+    if _NOT_MODULE_RE.search(cls):
+        return []
+    # the same kind of module beside it, or beside one of its (named) wrappers
+    # ("single-wrapper > editorial-module > text > text-text")
+    kin: list = []
+    anc = module
+    for _ in range(3):
+        parent = anc.getparent()
+        acls = (anc.get("class") or "").strip()
+        if parent is None or parent.tag in ("body", "html") or not acls or _NOT_MODULE_RE.search(acls):
+            break
+        same = [x for x in parent.iterchildren(anc.tag) if (x.get("class") or "").strip() == acls]
+        if len(same) >= 2:
+            kin = [m for x in same for m in x.iter(module.tag) if (m.get("class") or "").strip() == cls]
+            break
+        anc = parent
+    if len(kin) < 2:
+        return []
+    known = {line_key(ln) for b in blocks for ln in b}
+    out: list[list[str]] = []
+    for m in kin:
+        if m.find(".//h1") is not None:
+            return []
+        for el in m.iter("p", "h2", "h3", "h4", "li"):
+            if any(a.tag in ("figure", "figcaption") for a in el.iterancestors()):
+                continue  # the caption of an image between the modules
+            text = _text(el)
+            k = line_key(text)
+            if text and k not in known and not any(k in kk for kk in known if len(kk) > len(k)):
+                known.add(k)
+                out.append([text])
+    return out[:200]
+
+
 #: An extraction with less body text than this is redone on the page as it was (one real
 #: page: its comment boxes were the only text of an <article>) and with favor_recall.
 _MIN_BODY_CHARS = 500
@@ -765,6 +837,10 @@ def _extract_html(html: str, *, url: str | None) -> HtmlResult:
             res.blocks.extend(_el_blocks(el))
         except (ValueError, TypeError, RecursionError):
             continue
+    try:
+        res.blocks.extend(_sibling_modules(tree, res.blocks))
+    except (ValueError, TypeError, RecursionError, etree.LxmlError):
+        logger.debug("sibling text modules could not be read", exc_info=True)
     if lead and res.blocks:
         key = line_key(lead)
         # kept by trafilatura already (whole, or a long part of it): not twice
