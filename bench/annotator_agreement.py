@@ -32,8 +32,8 @@ LABELS = ("PER", "ORG", "AGENCY", "LOC", "DATE", "MISC")
 
 
 def _read(path: Path) -> dict[str, dict]:
-    return {row["file"]: row for row in map(json.loads, path.read_text(encoding="utf-8").splitlines())
-            if row}
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return {row["file"]: row for row in rows}
 
 
 def _pairs(row: dict) -> list[tuple[str, str]]:

@@ -156,25 +156,25 @@ def is_section_closer(line: str) -> bool:
     """``True`` for the heading of a section after the article ("Kontakt:", "Weitere
     Informationen", "Originalpublikation", "Über den Autor", "Kommentare"), see the ``>``
     rules of ``boilerplate.txt``: its lines up to the next long paragraph are no article text."""
-    if len(line) > 120:
-        return False
     r = rules()
-    if line_key(line) in r.closers:
-        return True
-    low = normalise_line(line).lower()
-    return any(rx.match(low) for rx in r.closer_regexes)
+    return _listed(line, 120, r.closers, r.closer_regexes)
 
 
 @lru_cache(maxsize=8192)
 def is_footer_start(line: str) -> bool:
     """``True`` for lines that start the site footer ("Impressum", "Donor Portal", "© 2021 ...")."""
-    if len(line) > 160:
-        return False
     r = rules()
-    if line_key(line) in r.footer:
+    return _listed(line, 160, r.footer, r.footer_regexes)
+
+
+def _listed(line: str, max_len: int, keys: frozenset[str], regexes: tuple[re.Pattern[str], ...]) -> bool:
+    """A line of at most ``max_len`` characters whose key is in ``keys`` or whose start matches one of ``regexes``."""
+    if len(line) > max_len:
+        return False
+    if line_key(line) in keys:
         return True
     low = normalise_line(line).lower()
-    return any(rx.match(low) for rx in r.footer_regexes)
+    return any(rx.match(low) for rx in regexes)
 
 
 # the role line of a press contact closing the article ("Pressesprecher*in Markus Ulrich",
