@@ -160,6 +160,59 @@ def test_component_bytes_roundtrip_and_missing_head(accurate, component):
         accurate.get_pipe("sentencizer")(accurate.make_doc(text))).ents]
 
 
+def test_pack_layers_roundtrip_within_half_a_step():
+    rng = np.random.default_rng(0)
+    arrays = {"l0.q.w": rng.normal(size=(6, 4)).astype(np.float32), "l0.q.b": rng.normal(size=6),
+              "l0.fo.w": np.zeros((3, 4), np.float32)}
+    packed = e5_weights.pack_layers(arrays)
+    assert packed["l0.q.w"].dtype == np.int8 and packed["l0.q.w.scale"].shape == (6,)
+    back = e5_weights.unpack_layers(packed)
+    assert set(back) == set(arrays)
+    step = np.abs(arrays["l0.q.w"]).max(axis=1, keepdims=True) / 127
+    assert np.all(np.abs(back["l0.q.w"] - arrays["l0.q.w"]) <= step / 2 + 1e-7)
+    assert np.array_equal(back["l0.q.b"], arrays["l0.q.b"].astype(np.float32))
+    assert np.array_equal(back["l0.fo.w"], arrays["l0.fo.w"])
+    del packed["l0.q.w.scale"]
+    with pytest.raises(ModelFormatError, match="scale"):
+        e5_weights.unpack_layers(packed)
+
+
+@needs_e5
+def test_replaced_layers_change_the_features_and_survive_saving(tmp_path, accurate, component):
+    from ngo_text.nlp.e5.encoder import E5Encoder
+
+    base = e5_weights.read_weights()
+    with pytest.raises(ModelFormatError):
+        base.with_layers({"l0.q.w": np.zeros(5, np.float32)})
+    with pytest.raises(ModelFormatError):
+        base.with_layers({"emb.word": np.zeros(3, np.float32)})
+    words = [["Amnesty", "International", "kritisiert", "das", "BKA", "."]]
+    same = base.with_layers({"l0.q.w": base.matrix("l0.q.w", base.hidden), "l0.q.b": base.tensor("l0.q.b")})
+    # not a constant shift: the LayerNorm after the FFN would remove it
+    changed = base.with_layers({"l1.fo.b": base.tensor("l1.fo.b") + np.linspace(-1, 1, base.hidden)})
+    assert base.tensor("l1.fo.b") is not changed.tensor("l1.fo.b")  # the cached file weights stay untouched
+    f0, f1, f2 = (E5Encoder(n_layers=2, output_layers=(1, 2), threads=1, weights=w).encode(words)[0]
+                  for w in (base, same, changed))
+    assert np.allclose(f0, f1, atol=1e-5)
+    assert np.allclose(f0[:, 0], f2[:, 0], atol=1e-5) and not np.allclose(f0[:, 1], f2[:, 1], atol=1e-2)
+    # a component with layers writes them beside the head and reads them back, on disk and in bytes
+    layers = e5_weights.pack_layers({"l1.fo.b": changed.tensor("l1.fo.b"), "l0.q.w": base.matrix("l0.q.w", 384)})
+    nlp = spacy.blank("de")
+    ner = nlp.add_pipe("ngo_e5_ner", name="ner")
+    ner.from_bytes(component.to_bytes())
+    ner.layers = layers
+    ner.to_disk(tmp_path)
+    assert (tmp_path / "encoder.npz").exists()
+    for other in (nlp.add_pipe("ngo_e5_ner", name="ner2").from_disk(tmp_path),
+                  nlp.add_pipe("ngo_e5_ner", name="ner3").from_bytes(ner.to_bytes())):
+        assert other.layers is not None and set(other.layers) == set(layers)
+        assert all(np.array_equal(other.layers[k], layers[k]) for k in layers)
+        assert np.allclose(other.encoder.weights.tensor("l1.fo.b"), changed.tensor("l1.fo.b"))
+    ner.layers = None
+    ner.to_disk(tmp_path)
+    assert not (tmp_path / "encoder.npz").exists()
+
+
 # -- head -------------------------------------------------------------------------
 def _random_head(n_tags: int = 5, dim: int = 6, hidden: int = 4, seed: int = 0) -> NerHead:
     rng = np.random.default_rng(seed)

