@@ -200,7 +200,13 @@ def test_replaced_layers_change_the_features_and_survive_saving(tmp_path, accura
     nlp = spacy.blank("de")
     ner = nlp.add_pipe("ngo_e5_ner", name="ner")
     ner.from_bytes(component.to_bytes())
+    assert ner.layers is not None and len(ner.layers) == len(component.layers)  # the shipped fine-tuned layers
     ner.layers = layers
+    ner.to_disk(tmp_path)
+    # the shipped head was trained with 128 fine-tuned tensors: a folder with two is refused
+    with pytest.raises(ModelFormatError, match="fine-tuned encoder"):
+        nlp.add_pipe("ngo_e5_ner", name="refused").from_disk(tmp_path)
+    ner.head.meta = {**ner.head.meta, "fine_tuned_tensors": 2}
     ner.to_disk(tmp_path)
     assert (tmp_path / "encoder.npz").exists()
     for other in (nlp.add_pipe("ngo_e5_ner", name="ner2").from_disk(tmp_path),
@@ -211,6 +217,8 @@ def test_replaced_layers_change_the_features_and_survive_saving(tmp_path, accura
     ner.layers = None
     ner.to_disk(tmp_path)
     assert not (tmp_path / "encoder.npz").exists()
+    with pytest.raises(ModelFormatError, match="missing"):
+        nlp.add_pipe("ngo_e5_ner", name="ner4").from_disk(tmp_path)
 
 
 # -- head -------------------------------------------------------------------------

@@ -66,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
             layers = e5_layer_names({k: z[k] for k in z.files})
         read_weights().with_layers(layers)  # checks names and sizes
         ner.layers = pack_layers(layers)
+        ner.head.meta["fine_tuned_tensors"] = len(layers)  # from_disk refuses the head without them
         print(f"fine-tuned encoder layers: {len(layers)} tensors")
     add_components(nlp)  # the base has them already; keeps the saved config whole in any case
     head: NerHead = ner.head

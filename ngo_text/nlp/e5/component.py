@@ -136,17 +136,25 @@ class E5EntityRecognizer:
             target.unlink()
 
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "E5EntityRecognizer":
-        self.head = NerHead.load(path)
-        self.layers = None
+        head = NerHead.load(path)
+        layers = None
         source = Path(path) / _LAYERS_FILE
         if source.exists():
             try:
                 with np.load(source, allow_pickle=False) as z:
-                    self.layers = {k: z[k] for k in z.files}
+                    layers = {k: z[k] for k in z.files}
             except (OSError, ValueError) as exc:
                 raise ModelFormatError(f"cannot read the encoder layers {source}: {exc}") from exc
-        self._encoder = None
+        self._set(head, layers, str(path))
         return self
+
+    def _set(self, head: NerHead, layers: dict[str, np.ndarray] | None, where: str) -> None:
+        # a head trained with fine-tuned layers gives wrong entities on the original ones: refuse
+        expected = int(head.meta.get("fine_tuned_tensors", 0))
+        if expected and len([k for k in (layers or {}) if not k.endswith(".scale")]) != expected:
+            raise ModelFormatError(f"the NER head in {where} was trained with {expected} fine-tuned encoder "
+                                   f"tensors ({_LAYERS_FILE}), which are missing or incomplete")
+        self.head, self.layers, self._encoder = head, layers, None
 
     def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
         import io
@@ -166,8 +174,8 @@ class E5EntityRecognizer:
         meta_line, _, arrays = data.partition(b"\n")
         with np.load(io.BytesIO(arrays), allow_pickle=False) as z:
             loaded = {k: z[k] for k in z.files}
-        self.head = NerHead({k: v for k, v in loaded.items() if not k.startswith(_LAYER_PREFIX)},
-                            json.loads(meta_line)["meta"])
-        self.layers = {k[len(_LAYER_PREFIX):]: v for k, v in loaded.items() if k.startswith(_LAYER_PREFIX)} or None
-        self._encoder = None
+        head = NerHead({k: v for k, v in loaded.items() if not k.startswith(_LAYER_PREFIX)},
+                       json.loads(meta_line)["meta"])
+        layers = {k[len(_LAYER_PREFIX):]: v for k, v in loaded.items() if k.startswith(_LAYER_PREFIX)} or None
+        self._set(head, layers, "the bytes")
         return self
