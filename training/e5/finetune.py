@@ -6,8 +6,8 @@ encoder, ``--lr-head`` for the head, 200 warm-up steps and linear decay to 0, bf
 autocast on CPU); the word embedding, positions and the embedding LayerNorm stay
 frozen (only the rows of the pieces in the training and dev text are gathered), so
 what ships is the head plus the layers (``build.py`` stores them as int8 per row).
-``--train`` names the sources with repeats, as ``train_head.py`` does
-(``germeval_train``, ``realpages_train``, ``bundestag_train``). Selection on GermEval
+``--train`` names the sources with repeats, as ``train_head.py`` does (the splits of
+``features.py``: ``germeval_train``, ``realpages_train``, ``bundestag_train`` ...). Selection on GermEval
 dev and the real-page dev part (``bench/real_pages.py``); the test splits are never
 read here. Checkpoint after every epoch (``--resume``); every epoch is exported to
 ``<run>/epoch<N>/`` (``head.npz``, ``head.json``, ``layers.npz``), the dev F1 per epoch
@@ -37,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ngo_text.nlp.e5.encoder import PieceTokenizer  # noqa: E402
 from ngo_text.nlp.e5.weights import read_weights  # noqa: E402
 from ngo_text.nlp.evaluate import evaluate_spans, read_germeval, tags_to_spans  # noqa: E402
+from features import SPLITS, read_split  # noqa: E402  (the same sources as the frozen-feature head)
 from train_head import LABELS, TAGS, Head  # noqa: E402
 
 
@@ -158,20 +159,6 @@ def evaluate(enc, head, data, remap, states) -> dict:
     return evaluate_spans(gold, pred, labels=LABELS)
 
 
-def read_source(name: str, shared: Path) -> list:
-    """(tokens, BIO tags) sentences of one training source."""
-    sys.path.insert(0, str(ROOT / "training"))
-    if name == "germeval_train":
-        return list(read_germeval(shared / "data" / "ner" / "germeval2014" / "train.bio"))
-    if name == "realpages_train":
-        from real_pages import read_real_pages
-        return read_real_pages(shared)
-    if name == "bundestag_train":
-        from bundestag import read_bundestag
-        return read_bundestag(shared)
-    raise SystemExit(f"unknown training source {name!r}")
-
-
 def export_run(enc: "Encoder", head, meta: dict, folder: Path) -> None:
     """The head as numpy (``train_head.export``) and the trained encoder layers (float32 npz)."""
     from train_head import export
@@ -209,7 +196,9 @@ def main(argv: list[str] | None = None) -> int:
     train_s = []
     for spec in args.train.split(","):
         name, _, times = spec.partition("*")
-        train_s += read_source(name, args.shared) * int(times or 1)
+        if name not in SPLITS:
+            ap.error(f"unknown training source {name!r} (one of {', '.join(SPLITS)})")
+        train_s += read_split(args.shared, *SPLITS[name]) * int(times or 1)
     rng.shuffle(train_s)
     if args.limit:
         train_s = train_s[: args.limit]

