@@ -214,9 +214,18 @@ def test_org_typing(name, label, org_type):
     ("LG Nord", "ORG"),  # a court abbreviation before a word that is no place: a running club
     ("LG Stadtwerke München", "ORG"),
     ("BMWK", "AGENCY"), ("BMW", "ORG"), ("BMW Group", "ORG"),  # a ministry acronym, the carmaker
+    # intergovernmental and foreign bodies are AGENCY (ANNOTATION.md), also when the gazetteer knows them
+    ("NATO", "AGENCY"), ("Deutschen Wetterdienst", "AGENCY"), ("EMA", "AGENCY"), ("NASA", "AGENCY"),
 ])
 def test_org_typing_abbreviations(name, label):
     assert OrgTyper().classify(name)[0] == label
+
+
+def test_gazetteer_canonical_names_of_new_agencies():
+    typer = OrgTyper()
+    assert typer.canonical("DWD") == typer.canonical("Deutschen Wetterdienstes") == "Deutscher Wetterdienst"
+    assert typer.canonical("THW") == "Technisches Hilfswerk"
+    assert typer.canonical("Nato") == "NATO"
 
 
 def test_classifier_needs_confidence_for_agency():
