@@ -226,6 +226,10 @@ def test_gazetteer_canonical_names_of_new_agencies():
     assert typer.canonical("DWD") == typer.canonical("Deutschen Wetterdienstes") == "Deutscher Wetterdienst"
     assert typer.canonical("THW") == "Technisches Hilfswerk"
     assert typer.canonical("Nato") == "NATO"
+    assert typer.canonical("Rat der EKD") == "Rat der Evangelischen Kirche in Deutschland"
+    assert typer.classify("ÖVP")[:2] == ("ORG", "party") and typer.classify("EKHN")[:2] == ("ORG", "religious")
+    names = [f for e in typer.entries for f in (e.name, *e.aliases)]
+    assert len(names) - len(set(names)) <= 2  # only "Europäische Union"/"EU", in both files (agencies.tsv, read first, wins)
 
 
 def test_classifier_needs_confidence_for_agency():
