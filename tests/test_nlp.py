@@ -232,6 +232,19 @@ def test_gazetteer_canonical_names_of_new_agencies():
     assert len(names) - len(set(names)) <= 2  # only "Europäische Union"/"EU", in both files (agencies.tsv, read first, wins)
 
 
+def test_event_names_typed_org_become_misc():
+    import spacy
+    from spacy.tokens import Span
+
+    nlp = spacy.blank("de")
+    nlp.add_pipe("ngo_orgs")
+    doc = nlp.make_doc("Der Quirinus-Cup und die Norddeutschen Meisterschaften mit Greenpeace.")
+    doc.ents = [Span(doc, 1, 2, label="ORG"), Span(doc, 4, 6, label="ORG"), Span(doc, 7, 8, label="ORG")]
+    doc = nlp.get_pipe("ngo_orgs")(doc)
+    assert [(e.text, e.label_) for e in doc.ents] == [
+        ("Quirinus-Cup", "MISC"), ("Norddeutschen Meisterschaften", "MISC"), ("Greenpeace", "ORG")]
+
+
 def test_classifier_needs_confidence_for_agency():
     """Unknown brands the LER-trained classifier leans AGENCY on (0.5-0.7) stay ORG."""
     from ngo_text.nlp import orgs

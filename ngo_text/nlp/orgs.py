@@ -137,9 +137,25 @@ _Rule = tuple[re.Pattern[str], str, str | None]
 
 
 @functools.lru_cache(maxsize=1)
+def _event_heads() -> re.Pattern[str]:
+    """The ``event`` rule of ``org_rules.tsv``: last words of names of events."""
+    patterns = [line.split("\t")[1] for line in _read_lines("org_rules.tsv") if line.startswith("event\t")]
+    return re.compile(rf"(?:{'|'.join(patterns) or '(?!)'})\Z", re.S)
+
+
+def _is_event(text: str, typer: "OrgTyper") -> bool:
+    """An ORG/AGENCY span that names an event ("Davis Cup", "Reclaim-Democracy-Kongress",
+    "Norddeutschen Meisterschaften"): its last word is an event noun and the gazetteer
+    does not know the name."""
+    words = text.split()
+    return (len(words) > 0 and bool(_event_heads().match(words[-1].strip("„“\"'(),.")))
+            and not typer.knows(text, whole=False))
+
+
+@functools.lru_cache(maxsize=1)
 def _rules() -> tuple[list[_Rule], list[_Rule], list[_Rule]]:
-    """(suffix, first, head) rules of ``org_rules.tsv``."""
-    kinds: dict[str, list[_Rule]] = {"suffix": [], "first": [], "head": []}
+    """(suffix, first, head) rules of ``org_rules.tsv`` (``event`` lines: :func:`_event_heads`)."""
+    kinds: dict[str, list[_Rule]] = {"suffix": [], "first": [], "head": [], "event": []}
     for line in _read_lines("org_rules.tsv"):
         kind, pattern, label, org_type = line.split("\t")
         rx = re.compile(rf"(?:{pattern})\Z", re.S)
@@ -606,6 +622,8 @@ class OrgRecognizer:
         for e in new_ents:
             if e.label_ in ORG_LABELS and _is_place(e.text, typer):
                 e = Span(doc, e.start, e.end, label="LOC")  # "Tschad" ORG, "Nigeria" AGENCY
+            elif e.label_ in ORG_LABELS and _is_event(e.text, typer):
+                e = Span(doc, e.start, e.end, label="MISC")  # "Davis Cup" ORG
             if e.label_ in ORG_LABELS:
                 label, org_type, _ = typer.classify(e.text)
                 if e.label_ != label:
