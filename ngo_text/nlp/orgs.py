@@ -137,30 +137,22 @@ _Rule = tuple[re.Pattern[str], str, str | None]
 
 
 @functools.lru_cache(maxsize=1)
-def _event_heads() -> re.Pattern[str]:
-    """The ``event`` rule of ``org_rules.tsv``: last words of names of events."""
-    patterns = [line.split("\t")[1] for line in _read_lines("org_rules.tsv") if line.startswith("event\t")]
-    return re.compile(rf"(?:{'|'.join(patterns) or '(?!)'})\Z", re.S)
-
-
-def _is_event(text: str, typer: "OrgTyper") -> bool:
-    """An ORG/AGENCY span that names an event ("Davis Cup", "Reclaim-Democracy-Kongress",
-    "Norddeutschen Meisterschaften"): its last word is an event noun and the gazetteer
-    does not know the name."""
-    words = text.split()
-    return (len(words) > 0 and bool(_event_heads().match(words[-1].strip("„“\"'(),.")))
-            and not typer.knows(text, whole=False))
-
-
-@functools.lru_cache(maxsize=1)
-def _rules() -> tuple[list[_Rule], list[_Rule], list[_Rule]]:
-    """(suffix, first, head) rules of ``org_rules.tsv`` (``event`` lines: :func:`_event_heads`)."""
+def _rules() -> tuple[list[_Rule], list[_Rule], list[_Rule], list[_Rule]]:
+    """(suffix, first, head, event) rules of ``org_rules.tsv``."""
     kinds: dict[str, list[_Rule]] = {"suffix": [], "first": [], "head": [], "event": []}
     for line in _read_lines("org_rules.tsv"):
         kind, pattern, label, org_type = line.split("\t")
         rx = re.compile(rf"(?:{pattern})\Z", re.S)
         kinds[kind].append((rx, label, None if org_type == "-" else org_type))
-    return kinds["suffix"], kinds["first"], kinds["head"]
+    return kinds["suffix"], kinds["first"], kinds["head"], kinds["event"]
+
+
+def _is_event(text: str, typer: "OrgTyper") -> bool:
+    """An ORG/AGENCY span that names an event ("Davis Cup", "Reclaim-Democracy-Kongress",
+    "Norddeutschen Meisterschaften"): its last word matches an ``event`` rule and the
+    gazetteer does not know the name."""
+    last = text.split()[-1].strip("„“\"'(),.")
+    return any(rx.match(last) for rx, _, _ in _rules()[3]) and not typer.knows(text, whole=False)
 
 
 _ADJ_ENDINGS = ("en", "er", "es", "em", "e")
@@ -333,7 +325,7 @@ class OrgTyper:
             e = self.by_form.get(" ".join(words[:k]))
             if e is not None:
                 return e.label, e.org_type, "gazetteer"
-        suffix_rules, first_rules, head_rules = _rules()
+        suffix_rules, first_rules, head_rules, _ = _rules()
         for rx, label, org_type in suffix_rules:
             if rx.match(key):
                 return label, org_type, "rule"
@@ -419,20 +411,17 @@ def places() -> frozenset[str]:
     return frozenset(names | {n + "s" for n in names if not n.endswith(("s", "z", "x", "ß"))})
 
 
-@functools.lru_cache(maxsize=1)
-def _place_words() -> frozenset[str]:
-    from .lexicon import toponyms
-
-    return toponyms() | places()
-
-
 def _starts_with_place(text: str) -> bool:
     """The first word of ``text`` is a place name ("Köln", "Frankfurt am Main", "Berlin-Brandenburg"):
     a court or authority abbreviation before it is one ("LG Köln"), before other words seldom
     ("LG Nord", "LG Stadtwerke München" are running clubs, "AG Energy" a company)."""
+    from .lexicon import toponyms
+
+    def known(w: str) -> bool:
+        return w in toponyms() or w in places()
+
     word = text.split(" ")[0].rstrip(",")
-    known = _place_words()
-    return word in known or all(part in known for part in word.split("-"))
+    return known(word) or all(known(part) for part in word.split("-"))
 
 
 def _is_place(text: str, typer: OrgTyper) -> bool:
